@@ -1,0 +1,14 @@
+"""The list of areas the app is made of; each module's `init_app` registers its blueprint.
+
+Kept in one place so that adding an area (admin, declaration) is one line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+
+from . import health
+
+INITIALISERS: list[Callable[[Flask], None]] = [health.init_app]

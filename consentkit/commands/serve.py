@@ -1,0 +1,56 @@
+"""`consentkit serve`: the production server (gunicorn) with migrations applied first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from .. import migrate
+from .common import friendly_errors, make_app
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="gunicorn worker processes (stateless; add more for more traffic).")
+@click.option("--no-migrate", is_flag=True, help="Do not apply database migrations first.")
+@friendly_errors
+def serve(host: str, port: int, workers: int, no_migrate: bool) -> None:
+    """Serve the banner, the consent API, the declaration and the admin UI."""
+    app = make_app()
+    if not no_migrate:
+        migrate.upgrade(app.config["DATABASE_URL"])
+    click.echo(f"consentkit serving on http://{host}:{port}/ (admin: /admin/)", err=True)
+    GunicornServer(app, {"bind": f"{host}:{port}", "workers": workers,
+                         "accesslog": None, "graceful_timeout": 5, "timeout": 60}).run()
+
+
+def _gunicorn_base():
+    from gunicorn.app.base import BaseApplication
+
+    return BaseApplication
+
+
+class GunicornServer(_gunicorn_base()):  # type: ignore[misc]
+    """gunicorn with an app object we built, rather than an import string."""
+
+    def __init__(self, app: Any, options: dict[str, Any]) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+        self.cfg.set("post_fork", self._post_fork)
+
+    def _post_fork(self, _server: Any, _worker: Any) -> None:
+        """Each worker opens its own database connections; none cross a fork."""
+        from ..db import get_db
+
+        get_db(self.application).engine.dispose(close=False)
+
+    def load(self) -> Any:
+        return self.application

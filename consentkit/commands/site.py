@@ -1,0 +1,146 @@
+"""`consentkit site add|list|show|edit`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from .. import sites
+from .common import friendly_errors, make_app, print_json, session_scope
+
+
+def embed_snippet(public_url: str, key: str) -> str:
+    return f'<script src="{public_url.rstrip("/")}/v1/sites/{key}/consent.js"></script>'
+
+
+def _settings_options(func):
+    """The editable settings as options shared by `add` and `edit`."""
+    options = [
+        click.option("--origin", "origins", multiple=True,
+                     help="Allowed origin, e.g. https://www.example.no (repeatable)."),
+        click.option("--lang", "default_language", type=click.Choice(sites.LANGUAGES),
+                     help="Default banner language."),
+        click.option("--languages", help="Comma-separated banner languages (nb,nn,en)."),
+        click.option("--categories", help="Comma-separated optional categories asked for."),
+        click.option("--allow-subdomains/--no-allow-subdomains", default=None),
+        click.option("--privacy-policy-url"),
+        click.option("--consent-mode/--no-consent-mode", default=None,
+                     help="Google Consent Mode v2 signals."),
+        click.option("--gpc-policy", type=click.Choice(sites.GPC_POLICIES)),
+        click.option("--cookie-name"),
+        click.option("--cookie-domain"),
+        click.option("--consent-lifetime-days", type=int),
+        click.option("--retention-days", type=int),
+        click.option("--ip-mode", type=click.Choice(sites.IP_MODES)),
+        click.option("--texts", "texts_json", help='Text overrides as JSON: {"nb": {"title": "…"}}'),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _collect(origins: tuple[str, ...], languages: str | None, categories: str | None,
+             texts_json: str | None, **rest: Any) -> dict[str, Any]:
+    settings = {k: v for k, v in rest.items() if v is not None}
+    if origins:
+        settings["origins"] = list(origins)
+    if languages:
+        settings["languages"] = languages.split(",")
+    if categories is not None:
+        settings["categories"] = [c for c in categories.split(",") if c]
+    if texts_json:
+        try:
+            settings["texts"] = json.loads(texts_json)
+        except json.JSONDecodeError as exc:
+            raise click.BadParameter(f"not JSON: {exc}", param_hint="--texts") from exc
+    return settings
+
+
+@click.group()
+def site() -> None:
+    """Add, list, show and edit the sites that use the banner."""
+
+
+@site.command("add")
+@click.option("--name", required=True, help="Name of the site.")
+@_settings_options
+@click.option("--json", "as_json", is_flag=True, help="Print the new site as JSON.")
+@friendly_errors
+def add(name: str, as_json: bool, **options: Any) -> None:
+    """Create a site and print its key and the <script> tag to paste into <head>."""
+    settings = _collect(**options)
+    origins = settings.pop("origins", None)
+    if not origins:
+        raise click.UsageError("give at least one --origin https://…")
+    with session_scope() as session:
+        new = sites.create_site(session, name=name, origins=origins, **settings)
+        data = sites.site_as_dict(new)
+    snippet = embed_snippet(make_app().config["PUBLIC_URL"], data["key"])
+    if as_json:
+        print_json({**data, "embed": snippet})
+        return
+    click.echo(f"Created site {data['name']!r} with key {data['key']}")
+    click.echo("Paste this into the <head> of every page, before other scripts:")
+    click.echo(f"  {snippet}")
+
+
+@site.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@friendly_errors
+def list_(as_json: bool) -> None:
+    """List sites."""
+    with session_scope() as session:
+        rows = [sites.site_as_dict(s) for s in sites.list_sites(session)]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("key", "name", "origins", "revision", "languages")
+    for row in rows:
+        table.add_row(row["key"], row["name"], " ".join(row["origins"]), str(row["revision"]),
+                      ",".join(row["languages"]))
+    Console().print(table)
+
+
+@site.command("show")
+@click.argument("key")
+@click.option("--json", "as_json", is_flag=True)
+@friendly_errors
+def show(key: str, as_json: bool) -> None:
+    """Show every setting of a site and its embed snippet."""
+    with session_scope() as session:
+        data = sites.site_as_dict(sites.get_site(session, key))
+    data["embed"] = embed_snippet(make_app().config["PUBLIC_URL"], key)
+    if as_json:
+        print_json(data)
+        return
+    for name, value in data.items():
+        shown = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+        click.echo(f"{name:>22}: {shown}")
+
+
+@site.command("edit")
+@click.argument("key")
+@click.option("--name")
+@_settings_options
+@click.option("--json", "as_json", is_flag=True)
+@friendly_errors
+def edit(key: str, name: str | None, as_json: bool, **options: Any) -> None:
+    """Change settings of a site; the revision rises if visitors must be asked again."""
+    settings = _collect(**options)
+    if name is not None:
+        settings["name"] = name
+    if not settings:
+        raise click.UsageError("nothing to change: give at least one option")
+    with session_scope() as session:
+        target = sites.get_site(session, key)
+        bumped = sites.edit_site(session, target, **settings)
+        data = sites.site_as_dict(target)
+    if as_json:
+        print_json(data)
+    else:
+        note = f" (revision now {data['revision']}: visitors will be asked again)" if bumped else ""
+        click.echo(f"Updated site {key}{note}")

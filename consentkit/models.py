@@ -1,0 +1,207 @@
+"""The database schema, as typed SQLAlchemy 2.0 models.
+
+Every change here needs an Alembic revision (`alembic revision --autogenerate -m slug` from the
+repository root); `tests/test_migrations.py` runs `alembic check` on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+CATEGORIES = ("necessary", "functional", "analytics", "marketing")
+OPTIONAL_CATEGORIES = CATEGORIES[1:]
+
+# Constraint names fixed by convention so migrations are the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# BIGINT on PostgreSQL, INTEGER on SQLite (where only INTEGER PRIMARY KEY autoincrements).
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Site(Base):
+    """A website whose visitors are asked for consent. `revision` rises when what they are told changes."""
+
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    origins: Mapped[list[Any]] = mapped_column(default=list)
+    allow_subdomains: Mapped[bool] = mapped_column(default=False)
+    languages: Mapped[list[Any]] = mapped_column(default=lambda: ["nb", "nn", "en"])
+    default_language: Mapped[str] = mapped_column(String(8), default="nb")
+    categories: Mapped[list[Any]] = mapped_column(default=lambda: list(OPTIONAL_CATEGORIES))
+    texts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    appearance: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    consent_lifetime_days: Mapped[int] = mapped_column(default=365)
+    privacy_policy_url: Mapped[str | None] = mapped_column(String(2048))
+    consent_mode: Mapped[bool] = mapped_column(default=False)
+    # "marketing": GPC denies marketing; "marketing_analytics": also analytics; "ignore".
+    gpc_policy: Mapped[str] = mapped_column(String(32), default="marketing")
+    cookie_name: Mapped[str] = mapped_column(String(64), default="consentkit")
+    cookie_domain: Mapped[str | None] = mapped_column(String(253))
+    retention_days: Mapped[int] = mapped_column(default=5 * 365)
+    # How the client IP is kept: "truncate" (/24, /48), "hash" (keyed), or "none".
+    ip_mode: Mapped[str] = mapped_column(String(16), default="truncate")
+    revision: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    revisions: Mapped[list[SiteRevision]] = relationship(
+        back_populates="site", cascade="all, delete-orphan", order_by="SiteRevision.revision"
+    )
+
+
+class SiteRevision(Base):
+    """What visitors were shown at one revision: texts and cookie list, and their hash.
+
+    Consent records keep the hash, so what a visitor was told can be reproduced years later.
+    """
+
+    __tablename__ = "site_revisions"
+    __table_args__ = (UniqueConstraint("site_id", "revision", name="uq_site_revisions_site_rev"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    revision: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    site: Mapped[Site] = relationship(back_populates="revisions")
+
+
+class ConsentRecord(Base):
+    """One visitor choice. Append-only: a changed choice is a new row with the same consent_id."""
+
+    __tablename__ = "consent_records"
+    __table_args__ = (
+        Index("ix_consent_records_site_created", "site_id", "created_at", "id"),
+        Index("ix_consent_records_site_consent_id", "site_id", "consent_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    consent_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # One column per optional category keeps statistics queries to plain aggregates.
+    # NULL means the site did not ask for that category at that revision.
+    functional: Mapped[bool | None] = mapped_column(Boolean)
+    analytics: Mapped[bool | None] = mapped_column(Boolean)
+    marketing: Mapped[bool | None] = mapped_column(Boolean)
+    method: Mapped[str] = mapped_column(String(16))
+    revision: Mapped[int]
+    revision_hash: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    page_url: Mapped[str] = mapped_column(String(2048), default="")
+    banner_version: Mapped[str] = mapped_column(String(32), default="")
+    user_agent: Mapped[str] = mapped_column(String(256), default="")
+    gpc: Mapped[bool] = mapped_column(default=False)
+    client_ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class Scan(Base):
+    """One run of the scanner; `report` is the full JSON report (schema in scanner/report.py)."""
+
+    __tablename__ = "scans"
+    __table_args__ = (Index("ix_scans_site_started", "site_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(String(2048))
+    # "queued", "running", "done", "failed"
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    pages_done: Mapped[int] = mapped_column(default=0)
+    pages_queued: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    # Hash of the inventory (names, domains, categories): a change bumps the site's revision.
+    inventory_hash: Mapped[str | None] = mapped_column(String(64))
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Override(Base):
+    """A site owner's own classification of a cookie or storage item; it wins over the knowledge base."""
+
+    __tablename__ = "overrides"
+    __table_args__ = (
+        UniqueConstraint("site_id", "kind", "name", "match", name="uq_overrides_site_item"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    # "exact" or "prefix"
+    match: Mapped[str] = mapped_column(String(8), default="exact")
+    # "cookie", "localStorage", "sessionStorage", "indexedDB"
+    kind: Mapped[str] = mapped_column(String(16), default="cookie")
+    category: Mapped[str] = mapped_column(String(16))
+    provider: Mapped[str] = mapped_column(String(200), default="")
+    purpose_nb: Mapped[str] = mapped_column(Text, default="")
+    purpose_en: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class KbEntry(Base):
+    """A knowledge-base entry imported by the owner (`consentkit kb import`); above the built-in KB."""
+
+    __tablename__ = "kb_entries"
+    __table_args__ = (Index("ix_kb_entries_name", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    # "exact", "prefix" or "regex"
+    match: Mapped[str] = mapped_column(String(8), default="exact")
+    domain: Mapped[str | None] = mapped_column(String(253))
+    kind: Mapped[str] = mapped_column(String(16), default="cookie")
+    category: Mapped[str] = mapped_column(String(16))
+    provider: Mapped[str] = mapped_column(String(200), default="")
+    purpose_nb: Mapped[str] = mapped_column(Text, default="")
+    purpose_en: Mapped[str] = mapped_column(Text, default="")
+    lifetime: Mapped[str] = mapped_column(String(64), default="")
+    source: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class User(Base):
+    """An administrator who signs in to /admin."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(150), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(512))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)

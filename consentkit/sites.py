@@ -1,0 +1,240 @@
+"""Sites: create, edit, look up, and keep the revision in step with what visitors are shown."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import snapshot
+from .errors import InvalidSiteSettings, UnknownSite
+from .models import OPTIONAL_CATEGORIES, Site, SiteRevision
+
+LANGUAGES = ("nb", "nn", "en")
+GPC_POLICIES = ("marketing", "marketing_analytics", "ignore")
+IP_MODES = ("truncate", "hash", "none")
+
+
+@dataclass(frozen=True)
+class Field:
+    """A setting that `site add/edit`, the admin form and the API accept, with its validator."""
+
+    name: str
+    help: str
+    parse: Any
+
+
+def parse_origin(value: str) -> str:
+    """Normalise an origin to scheme://host[:port]; reject paths, wildcards and non-http schemes."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidSiteSettings(f"origin {value!r} must look like https://www.example.no")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        raise InvalidSiteSettings(f"origin {value!r} must not have a path, query or user")
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname.lower()}{port}"
+
+
+def parse_origins(values: Iterable[str]) -> list[str]:
+    origins = list(dict.fromkeys(parse_origin(v) for v in values if v.strip()))
+    if not origins:
+        raise InvalidSiteSettings("a site needs at least one origin, e.g. https://www.example.no")
+    return origins
+
+
+def parse_languages(values: Iterable[str]) -> list[str]:
+    langs = list(dict.fromkeys(v.strip().lower() for v in values if v.strip()))
+    unknown = [lang for lang in langs if lang not in LANGUAGES]
+    if unknown or not langs:
+        raise InvalidSiteSettings(f"languages must be among {', '.join(LANGUAGES)}; got {unknown}")
+    return langs
+
+
+def parse_categories(values: Iterable[str]) -> list[str]:
+    cats = list(dict.fromkeys(v.strip().lower() for v in values if v.strip()))
+    unknown = [c for c in cats if c not in OPTIONAL_CATEGORIES]
+    if unknown:
+        raise InvalidSiteSettings(
+            f"categories must be among {', '.join(OPTIONAL_CATEGORIES)}; got {unknown}")
+    return cats
+
+
+def _choice(options: tuple[str, ...], what: str):
+    def parse(value: str) -> str:
+        if value not in options:
+            raise InvalidSiteSettings(f"{what} must be one of {', '.join(options)}; got {value!r}")
+        return value
+    return parse
+
+
+def _positive_int(what: str, maximum: int):
+    def parse(value: Any) -> int:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise InvalidSiteSettings(f"{what} must be a whole number; got {value!r}") from None
+        if not 1 <= number <= maximum:
+            raise InvalidSiteSettings(f"{what} must be between 1 and {maximum}; got {number}")
+        return number
+    return parse
+
+
+def _optional_url(value: str | None) -> str | None:
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidSiteSettings(f"{value!r} is not an http(s) URL")
+    return value
+
+
+def _cookie_name(value: str) -> str:
+    allowed = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+    if not value or len(value) > 64 or set(value) - allowed:
+        raise InvalidSiteSettings("cookie name: 1-64 letters, digits, '_' or '-'")
+    return value
+
+
+def _name(value: str) -> str:
+    value = value.strip()
+    if not value or len(value) > 200:
+        raise InvalidSiteSettings("name must be 1-200 characters")
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise InvalidSiteSettings(f"expected yes or no; got {value!r}")
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidSiteSettings("expected a JSON object")
+    return value
+
+
+FIELDS: dict[str, Field] = {f.name: f for f in [
+    Field("name", "Site name shown in the admin UI", _name),
+    Field("origins", "Origins allowed to use the banner", parse_origins),
+    Field("allow_subdomains", "Also allow subdomains of the origins", _bool),
+    Field("languages", "Banner languages (nb, nn, en)", parse_languages),
+    Field("default_language", "Language when neither page nor browser matches",
+          _choice(LANGUAGES, "default language")),
+    Field("categories", "Optional categories asked for", parse_categories),
+    Field("texts", "Text overrides: {lang: {key: text}}", _dict),
+    Field("appearance", "Colours and position", _dict),
+    Field("consent_lifetime_days", "Ask again after this many days",
+          _positive_int("consent lifetime", 3650)),
+    Field("privacy_policy_url", "Link to the privacy policy", _optional_url),
+    Field("consent_mode", "Send Google Consent Mode v2 signals", _bool),
+    Field("gpc_policy", "What Global Privacy Control denies", _choice(GPC_POLICIES, "GPC policy")),
+    Field("cookie_name", "Name of the consent cookie", _cookie_name),
+    Field("cookie_domain", "Domain of the consent cookie (share across subdomains)",
+          lambda v: v.strip().lstrip(".").lower() or None if v else None),
+    Field("retention_days", "Keep consent records this many days",
+          _positive_int("retention", 36500)),
+    Field("ip_mode", "Client IP kept as truncate, hash or none", _choice(IP_MODES, "IP mode")),
+]}
+
+
+def new_key() -> str:
+    """A random URL-safe site key (128 bits)."""
+    return secrets.token_urlsafe(16).replace("-", "x").replace("_", "y")[:22]
+
+
+def defaults() -> dict[str, Any]:
+    """Settings of a new site; column defaults only apply at INSERT, too late for validation."""
+    return {"allow_subdomains": False, "languages": list(LANGUAGES), "default_language": "nb",
+            "categories": list(OPTIONAL_CATEGORIES), "texts": {}, "appearance": {},
+            "consent_lifetime_days": 365, "consent_mode": False, "gpc_policy": "marketing",
+            "cookie_name": "consentkit", "retention_days": 5 * 365, "ip_mode": "truncate",
+            "revision": 1}
+
+
+def create_site(session: Session, *, name: str, origins: Iterable[str], **settings: Any) -> Site:
+    site = Site(key=new_key(), name=_name(name), origins=parse_origins(origins), **defaults())
+    _apply(site, settings)
+    if site.default_language not in site.languages:
+        site.languages = [site.default_language, *site.languages]
+    session.add(site)
+    session.flush()
+    refresh_revision(session, site, force=True)
+    return site
+
+
+def edit_site(session: Session, site: Site, **settings: Any) -> bool:
+    """Apply settings; returns True when the revision rose (visitors will be asked again)."""
+    _apply(site, settings)
+    if site.default_language not in site.languages:
+        raise InvalidSiteSettings(
+            f"default language {site.default_language} is not among {site.languages}")
+    session.flush()
+    return refresh_revision(session, site)
+
+
+def _apply(site: Site, settings: dict[str, Any]) -> None:
+    for key, value in settings.items():
+        if value is None and key not in ("privacy_policy_url", "cookie_domain"):
+            continue
+        field = FIELDS.get(key)
+        if field is None:
+            raise InvalidSiteSettings(f"unknown setting {key!r}; known: {', '.join(FIELDS)}")
+        setattr(site, key, field.parse(value) if value is not None else None)
+
+
+def get_site(session: Session, key: str) -> Site:
+    site = session.scalar(select(Site).where(Site.key == key))
+    if site is None:
+        raise UnknownSite(key)
+    return site
+
+
+def list_sites(session: Session) -> list[Site]:
+    return list(session.scalars(select(Site).order_by(Site.id)))
+
+
+def refresh_revision(session: Session, site: Site, force: bool = False) -> bool:
+    """Bump the revision if what visitors are shown changed since the last stored revision.
+
+    The snapshot (texts, categories, cookie list) is stored with its hash, so a consent record
+    that names a revision can always be matched to what the visitor saw.
+    """
+    content = snapshot.visitor_snapshot(session, site)
+    digest = snapshot.content_hash(content)
+    latest = session.scalar(
+        select(SiteRevision).where(SiteRevision.site_id == site.id)
+        .order_by(SiteRevision.revision.desc()).limit(1))
+    if latest is not None and latest.content_hash == digest and not force:
+        return False
+    if latest is not None:
+        site.revision = latest.revision + 1
+    session.add(SiteRevision(site_id=site.id, revision=site.revision,
+                             content_hash=digest, snapshot=content))
+    session.flush()
+    return latest is not None
+
+
+def current_revision(session: Session, site: Site) -> SiteRevision:
+    rev = session.scalar(select(SiteRevision).where(
+        SiteRevision.site_id == site.id, SiteRevision.revision == site.revision))
+    if rev is None:
+        refresh_revision(session, site, force=True)
+        return current_revision(session, site)
+    return rev
+
+
+def site_as_dict(site: Site) -> dict[str, Any]:
+    return {"key": site.key, "revision": site.revision,
+            **{name: getattr(site, name) for name in FIELDS},
+            "created_at": site.created_at.isoformat() + "Z"}

@@ -1,0 +1,1 @@
+"""Crawls a site in headless Chromium and inventories its cookies and storage."""

@@ -1,0 +1,187 @@
+"""Shared fixtures: a fresh migrated database per test, on SQLite and (when configured) PostgreSQL.
+
+Set CONSENTKIT_TEST_DATABASE_URL=postgresql+psycopg://user@host/db to also run every test that
+uses the `db_url` fixture on PostgreSQL: a fresh database is created from that server for the run
+and dropped afterwards. Browser tests use SQLite only (they test the browser, not the database).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from consentkit import migrate
+from consentkit.app import create_app
+from consentkit.models import Base
+from scanner.browser import LAUNCH_ARGS, find_browser
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ENV = "CONSENTKIT_TEST_DATABASE_URL"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "db_backend" in metafunc.fixturenames:
+        backends = ["sqlite"] + (["postgresql"] if os.environ.get(PG_ENV) else [])
+        metafunc.parametrize("db_backend", backends, scope="session")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating once is what makes this fast)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this run, migrated once, dropped at the end."""
+    base = make_url(os.environ[PG_ENV])
+    name = f"consentkit_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    migrate.upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def db_url(db_backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A URL to an empty, fully migrated database of the current backend."""
+    if db_backend == "sqlite":
+        target = tmp_path / "consentkit.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), target)
+        return f"sqlite:///{target}"
+    url = request.getfixturevalue("postgres_server_url")
+    engine = create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    target = tmp_path / "consentkit.db"
+    shutil.copy(sqlite_template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def app(db_url: str, tmp_path: Path):
+    application = create_app(
+        {"TESTING": True, "DATABASE_URL": db_url, "SECRET_KEY": "test-secret-not-for-production",
+         "PUBLIC_URL": "http://consent.test"},
+        instance_path=str(tmp_path / "instance"),
+    )
+    yield application
+    from consentkit.db import get_db
+
+    get_db(application).engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Runner:
+    """Invokes `consentkit …` against the test app, the way a user's shell would."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.cli = CliRunner()
+
+    def invoke(self, *args: str, input: str | None = None):
+        from consentkit.cli import cli
+
+        return self.cli.invoke(cli, list(args), obj=self.app, input=input, catch_exceptions=False)
+
+
+@pytest.fixture
+def runner(app) -> Runner:
+    return Runner(app)
+
+
+# ---- real servers and the browser ---------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen | None = None, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing answered on port {port} within {timeout}s")
+
+
+class LiveServer:
+    """`python -m consentkit serve` in a subprocess on a free port, with its own instance folder."""
+
+    def __init__(self, db_url: str, instance: Path, workers: int = 1) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "CONSENTKIT_DATABASE_URL": db_url,
+                    "CONSENTKIT_INSTANCE_PATH": str(instance),
+                    "CONSENTKIT_SECRET_KEY": "live-test-secret",
+                    "CONSENTKIT_PUBLIC_URL": self.url}
+        self.workers = workers
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> LiveServer:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "consentkit", "serve", "--port", str(self.port),
+             "--workers", str(self.workers)], env=self.env, cwd=ROOT,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        wait_for_port(self.port, self.process)
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture
+def live_server(sqlite_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    server = LiveServer(sqlite_url, tmp_path / "live-instance").start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """pytest-playwright launches the same Chromium, with the same flags, as the product."""
+    return {**browser_type_launch_args, "executable_path": find_browser(), "args": LAUNCH_ARGS}
