@@ -9,6 +9,6 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from . import health
+from . import api, health
 
-INITIALISERS: list[Callable[[Flask], None]] = [health.init_app]
+INITIALISERS: list[Callable[[Flask], None]] = [health.init_app, api.init_app]

@@ -1,0 +1,25 @@
+"""The public API blueprint (`/v1`): the banner script, the consent log and its OpenAPI description.
+
+Routes live in `script.py` (consent.js), `consents.py` (`record_consent`, `consent_history`) and
+`openapi.py`; this module gives each app its caches and rate limiter and registers the blueprint.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from .. import ratelimit
+from ..consents import RevisionHashes
+from . import consents, openapi, script
+from .blueprint import bp
+
+__all__ = ["bp", "init_app", "openapi"]
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint; per-app (never global) caches so every app and test starts clean."""
+    if ratelimit.EXTENSION not in app.extensions:
+        ratelimit.init_app(app)
+    app.extensions[consents.REVISION_HASHES] = RevisionHashes()
+    app.extensions[script.CACHE] = script.ScriptCache()
+    app.register_blueprint(bp)

@@ -1,0 +1,126 @@
+"""The consent endpoints: `record_consent` (POST), `consent_history` (GET) and the CORS preflight.
+
+Order of checks in `record_consent`, cheapest first and each with its own status: 404 unknown site
+(one indexed SELECT), 403 origin, 429 rate limit, 415 content type, 413 size, 400 JSON, 400 fields,
+then one INSERT and a commit before the 201.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, g, jsonify, request
+from werkzeug.exceptions import NotFound, RequestEntityTooLarge, UnsupportedMediaType
+
+from .. import consents, ratelimit
+from ..consents import RevisionHashes, SiteView
+from ..db import get_session
+from ..errors import UnknownSite
+from . import origins
+from .blueprint import bp
+from .errors import OriginNotAllowed, UnknownSiteKey, invalid_fields, malformed_json
+from .validation import InvalidConsent, MalformedJSON, parse_json, validate
+
+REVISION_HASHES = "consentkit.revision_hashes"
+
+
+def _site(key: str) -> SiteView:
+    try:
+        return consents.load_site(get_session(), key)
+    except UnknownSite as exc:
+        raise UnknownSiteKey(str(exc)) from None
+
+
+def _check_origin(site: SiteView) -> str | None:
+    """The request's Origin if allowed (remembered for the CORS headers); 403 if not; None if absent."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return None
+    if not origins.origin_allowed(origin, site):
+        raise OriginNotAllowed("this page's origin is not allowed for the site; add it with "
+                        "`consentkit site edit KEY --origin …`")
+    g.cors_origin = origin
+    return origin
+
+
+def _read_body() -> bytes:
+    """The JSON body, refusing a wrong type (415) or anything over MAX_CONSENT_BODY (413) unread."""
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType("send the consent as Content-Type: application/json")
+    limit = int(current_app.config["MAX_CONSENT_BODY"])
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge(f"a consent body is at most {limit} bytes")
+    body = request.stream.read(limit + 1)
+    if len(body) > limit:
+        raise RequestEntityTooLarge(f"a consent body is at most {limit} bytes")
+    return body
+
+
+def _revision_hash(site: SiteView, revision: int) -> str:
+    hashes: RevisionHashes = current_app.extensions[REVISION_HASHES]
+    digest = hashes.get(get_session(), site, revision)
+    if digest is None:
+        raise InvalidConsent({"revision": f"revision {revision} of this site does not exist"})
+    return digest
+
+
+@bp.route("/sites/<key>/consents", methods=["POST"], provide_automatic_options=False)
+def record_consent(key: str) -> tuple[Response, int]:
+    """Store one visitor choice; 201 only once it is committed."""
+    site = _site(key)
+    origin = _check_origin(site)
+    ratelimit.check("consents", "CONSENT_RATE_LIMIT")
+    body = _read_body()
+    try:
+        consent = validate(parse_json(body), site)
+        revision_hash = _revision_hash(site, consent.revision)
+    except MalformedJSON as exc:
+        return malformed_json(str(exc)), 400
+    except InvalidConsent as exc:
+        return invalid_fields(exc.fields), 400
+    client_ip = consents.minimise_ip(request.remote_addr, site.ip_mode,
+                                     current_app.config["SECRET_KEY"])
+    recorded_at = consents.record(get_session(), site, consent, revision_hash=revision_hash,
+                                  client_ip=client_ip,
+                                  user_agent=request.headers.get("User-Agent", ""))
+    response = jsonify(consent_id=consent.consent_id, recorded_at=consents.iso_utc(recorded_at),
+                       revision=consent.revision)
+    domain = origins.cookie_domain(request, origin, site) if origin else None
+    if domain:
+        origins.set_consent_cookie(response, request, site, consent, domain, recorded_at)
+    return response, 201
+
+
+@bp.route("/sites/<key>/consents/<consent_id>", methods=["GET"], provide_automatic_options=False)
+def consent_history(key: str, consent_id: str) -> Response:
+    """One consent ID's own records, as proof for the visitor; unknown IDs take the same query."""
+    site = _site(key)
+    origin = request.headers.get("Origin")
+    if origin is not None and origins.origin_allowed(origin, site):
+        g.cors_origin = origin
+    ratelimit.check("history", "CONSENT_RATE_LIMIT")
+    records = consents.history(get_session(), site.id, consent_id[:64])
+    if not records:
+        raise NotFound("no consent is recorded with this ID for this site")
+    return jsonify(consent_id=consent_id, records=records)
+
+
+@bp.route("/sites/<key>/consents", methods=["OPTIONS"], provide_automatic_options=False)
+def consents_preflight(key: str) -> Response:
+    """CORS preflight: answered with permissions only for the site's own origins."""
+    site = _site(key)
+    origin = request.headers.get("Origin")
+    if origin is None or not origins.origin_allowed(origin, site):
+        raise OriginNotAllowed("this origin is not allowed for the site")
+    response = Response(status=204)
+    origins.preflight_headers(response, origin)
+    return response
+
+
+@bp.after_request
+def add_cors_headers(response: Response) -> Response:
+    """Every answer to an allowed origin carries CORS headers, errors too, so the banner can read them."""
+    origin: Any = g.pop("cors_origin", None)
+    if origin and "Access-Control-Allow-Origin" not in response.headers:
+        origins.cors_headers(response, origin)
+    return response

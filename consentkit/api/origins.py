@@ -1,0 +1,105 @@
+"""Which page origins may talk to a site's API, the CORS headers they get, and the consent cookie.
+
+Decision on requests without an `Origin` header: they are accepted. Browsers always send `Origin`
+on a cross-origin POST (and on same-origin fetch POSTs), so its absence means a non-browser client,
+e.g. a site's own backend recording a choice it collected. `Origin` is a browser-enforced boundary,
+not authentication: a script can forge it, so refusing requests without it would protect nothing.
+`Origin: null` (sandboxed frames, file://) is refused like any origin not on the list.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from datetime import datetime
+from urllib.parse import quote, urlsplit
+
+from flask import Request, Response
+
+from ..consents import Consent, SiteView
+
+PREFLIGHT_MAX_AGE = "600"
+# encodeURIComponent leaves these unescaped; the banner decodes with decodeURIComponent.
+_URI_COMPONENT_SAFE = "-_.!~*'()"
+
+
+def origin_allowed(origin: str, site: SiteView) -> bool:
+    """True when `origin` is one of the site's origins, or a subdomain of one if the site allows it."""
+    origin = origin.strip().lower()
+    if origin in site.origins:
+        return True
+    if not site.allow_subdomains:
+        return False
+    try:
+        parts = urlsplit(origin)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return False
+    if not host or parts.path or parts.query or parts.username:
+        return False
+    for allowed in site.origins:
+        base = urlsplit(allowed)
+        if (base.scheme == parts.scheme and base.port == port and base.hostname
+                and host.endswith("." + base.hostname)):
+            return True
+    return False
+
+
+def cors_headers(response: Response, origin: str) -> None:
+    """Let the page at `origin` read the answer and receive the consent cookie."""
+    response.headers["Access-Control-Allow-Origin"] = origin
+    response.headers["Access-Control-Allow-Credentials"] = "true"
+    response.vary.add("Origin")
+
+
+def preflight_headers(response: Response, origin: str) -> None:
+    cors_headers(response, origin)
+    response.headers["Access-Control-Allow-Methods"] = "POST, GET, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+    response.headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
+
+
+@functools.cache
+def _extractor():
+    """tldextract with its bundled public-suffix snapshot: no network access, ever."""
+    import tldextract
+
+    return tldextract.TLDExtract(suffix_list_urls=())
+
+
+def registrable_domain(host: str) -> str:
+    """"example.co.uk" for "consent.example.co.uk"; "" for IPs, localhost and bare suffixes."""
+    return _extractor()(host).top_domain_under_public_suffix
+
+
+def cookie_domain(request: Request, origin: str, site: SiteView) -> str | None:
+    """The Domain for the consent cookie if this server may set it for the page, else None.
+
+    Only when the API's host and the page share a registrable domain (consent.example.no serving
+    www.example.no): then an HTTP cookie lasts the full lifetime, unlike Safari's 7-day cap on
+    cookies written by scripts. A cookie for another site would be third-party and is never set.
+    """
+    try:
+        page_host = urlsplit(origin).hostname or ""
+    except ValueError:
+        return None
+    server_host = request.host.rsplit(":", 1)[0].lower() if request.host else ""
+    base = registrable_domain(server_host)
+    if not base or base != registrable_domain(page_host):
+        return None
+    domain = (site.cookie_domain or base).lstrip(".").lower()
+    if server_host != domain and not server_host.endswith("." + domain):
+        return None  # a browser refuses a Domain that does not cover the responding host
+    return domain
+
+
+def set_consent_cookie(response: Response, request: Request, site: SiteView, consent: Consent,
+                       domain: str, recorded_at: datetime) -> None:
+    """Write the cookie the banner reads back: URI-encoded JSON in the shape of `getConsent()`."""
+    value = json.dumps({"consentId": consent.consent_id, "choices": consent.choices,
+                        "revision": consent.revision, "method": consent.method,
+                        "date": recorded_at.isoformat(timespec="milliseconds") + "Z"},
+                       separators=(",", ":"))
+    response.set_cookie(site.cookie_name, quote(value, safe=_URI_COMPONENT_SAFE),
+                        max_age=site.lifetime_days * 86400, domain=domain, path="/",
+                        secure=request.is_secure, httponly=False, samesite="Lax")

@@ -1,0 +1,159 @@
+"""`GET /v1/sites/<key>/consent.js`: the banner bundle with the site's config inlined.
+
+Per request: one indexed SELECT (the site's row, which carries its revision and `updated_at`), a
+stat of the bundle, then the in-process cache. The body is rendered, gzipped and brotli-compressed
+once per (site key, revision, settings change, bundle mtime); every process rebuilds the same bytes,
+so the ETag is the same behind any load balancer.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import brotli
+from flask import Response, current_app, request
+from werkzeug.exceptions import NotFound
+
+from .. import banner_config, consents
+from ..db import get_session
+from ..errors import UnknownSite
+from ..inventory import site_inventory
+from ..models import Site
+from ..paths import static_dir
+from .blueprint import bp
+from .errors import UnknownSiteKey
+
+CACHE = "consentkit.script_cache"
+BUNDLE = "consentkit.js"
+CACHE_CONTROL = "public, max-age=60, must-revalidate"
+# Escaped so the JSON can sit in a <script> element or a JS file: no "</script>", no line separators.
+_JS_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One site's script in each encoding, with the strong ETag of its bytes."""
+
+    identity: bytes
+    gzip: bytes
+    br: bytes
+    digest: str
+
+    def etag(self, encoding: str) -> str:
+        """Strong ETags differ per encoding (they are different bytes); the digest part is shared."""
+        return f'"{self.digest}{"" if encoding == "identity" else "-" + encoding}"'
+
+
+class ScriptCache:
+    """A small LRU of rendered scripts; a changed key (new revision, new bundle) is a new entry."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._items: OrderedDict[tuple[Any, ...], Rendered] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> Rendered | None:
+        with self._lock:
+            rendered = self._items.get(key)
+            if rendered is not None:
+                self._items.move_to_end(key)
+            return rendered
+
+    def put(self, key: tuple[Any, ...], rendered: Rendered) -> None:
+        with self._lock:
+            self._items[key] = rendered
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+def js_json(value: Any) -> str:
+    """JSON that is also safe inside an inline <script> and in pre-ES2019 JavaScript."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for raw, escaped in _JS_ESCAPES.items():
+        text = text.replace(raw, escaped)
+    return text
+
+
+def bundle_mtime() -> int | None:
+    try:
+        return (static_dir() / BUNDLE).stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+def render(config: dict[str, Any], has_bundle: bool) -> Rendered:
+    """The bundle followed by `;ConsentKit.init(config);`, compressed once for all requests."""
+    call = f"ConsentKit.init({js_json(config)});"
+    if has_bundle:
+        source = (static_dir() / BUNDLE).read_bytes() + f"\n;{call}\n".encode()
+    else:
+        current_app.logger.error("banner bundle %s is missing; serving the config only",
+                                 static_dir() / BUNDLE)
+        source = (b"/* consentkit: the banner bundle static/consentkit.js is missing; build it. */\n"
+                  + f"if (window.ConsentKit) {{ {call} }}\n".encode())
+    return Rendered(identity=source, gzip=gzip.compress(source, 9, mtime=0),
+                    br=brotli.compress(source, quality=11),
+                    digest=hashlib.sha256(source).hexdigest()[:32])
+
+
+def _build(site_id: int, mtime: int | None) -> Rendered:
+    session = get_session()
+    site = session.get(Site, site_id)
+    if site is None:
+        raise NotFound("the site was deleted")
+    config = banner_config.build(site, site_inventory(session, site), current_app.config["PUBLIC_URL"])
+    return render(config, mtime is not None)
+
+
+def _encoding() -> str:
+    accepted = request.accept_encodings
+    for encoding in ("br", "gzip"):
+        if accepted[encoding] > 0:
+            return encoding
+    return "identity"
+
+
+def _not_modified(rendered: Rendered) -> bool:
+    """If-None-Match uses weak comparison: any encoding of the same bytes is a match."""
+    header = request.headers.get("If-None-Match", "")
+    if header.strip() == "*":
+        return True
+    for tag in header.split(","):
+        tag = tag.strip().removeprefix("W/").strip('"')
+        if tag.split("-", 1)[0] == rendered.digest:
+            return True
+    return False
+
+
+@bp.get("/sites/<key>/consent.js")
+def consent_script(key: str) -> Response:
+    """The banner for one site, from the process cache; 304 when the browser has these bytes."""
+    try:
+        site = consents.load_site(get_session(), key)
+    except UnknownSite as exc:
+        raise UnknownSiteKey(str(exc)) from None
+    mtime = bundle_mtime()
+    cache: ScriptCache = current_app.extensions[CACHE]
+    cache_key = (site.key, site.revision, site.updated_at, mtime)
+    rendered = cache.get(cache_key)
+    if rendered is None:
+        rendered = _build(site.id, mtime)
+        cache.put(cache_key, rendered)
+    encoding = _encoding()
+    if _not_modified(rendered):
+        response = Response(status=304)
+    else:
+        response = Response(getattr(rendered, encoding), mimetype="text/javascript")
+        if encoding != "identity":
+            response.headers["Content-Encoding"] = encoding
+    response.headers["ETag"] = rendered.etag(encoding)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.vary.add("Accept-Encoding")
+    return response

@@ -1,0 +1,105 @@
+"""The banner configuration of `docs/contracts.md` (`ConsentKit.init(config)`), built from a site.
+
+Pure functions of a Site, its classified inventory and the classifier's tracker table, so the same
+config can be served inline by the API, written into a self-hosted snippet, or shown in the admin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import __version__
+from .models import Site
+
+
+def build(site: Site, inventory: list[dict[str, Any]], public_url: str,
+          hosts: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """The config dict for `ConsentKit.init`; `hosts` defaults to `tracker_hosts(site, inventory)`."""
+    base = public_url.rstrip("/")
+    return {
+        "siteKey": site.key,
+        "endpoint": f"{base}/v1/sites/{site.key}/consents",
+        "revision": site.revision,
+        "bannerVersion": __version__,
+        "languages": list(site.languages),
+        "defaultLanguage": site.default_language,
+        "categories": list(site.categories),
+        "texts": site.texts or {},
+        "cookies": [banner_cookie(item) for item in inventory],
+        "hosts": hosts if hosts is not None else tracker_hosts(site, inventory),
+        "consentMode": bool(site.consent_mode),
+        "gpc": site.gpc_policy,
+        "cookieName": site.cookie_name,
+        "cookieDomain": site.cookie_domain,
+        "lifetimeDays": site.consent_lifetime_days,
+        "privacyPolicyUrl": site.privacy_policy_url,
+        "declarationUrl": f"{base}/v1/sites/{site.key}/declaration",
+        "appearance": site.appearance or {},
+    }
+
+
+def banner_cookie(item: dict[str, Any]) -> dict[str, Any]:
+    """One inventory item in the shape of `cookies[]`; `pattern` only for prefix names."""
+    cookie = {
+        "name": item["name"], "kind": item.get("kind", "cookie"), "domain": item.get("domain", ""),
+        "category": item["category"], "provider": item.get("provider", ""),
+        "purpose": item.get("purpose") or {}, "lifetime_seconds": item.get("lifetime_seconds"),
+    }
+    if item.get("pattern") == "prefix" or item.get("match") == "prefix":
+        cookie["pattern"] = "prefix"
+    return cookie
+
+
+def tracker_hosts(site: Site, inventory: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Per optional category, the tracker domains the banner holds back until consent.
+
+    Candidates are the hosts the scanner saw setting the site's non-necessary items (and the domains
+    of third-party items); each is looked up in the classifier's tracker table, and the table's
+    domain is what goes into the config, so a match on `www.google-analytics.com` blocks the whole
+    `google-analytics.com`. Hosts the table does not know are left alone: blocking an unknown
+    first-party host could break the site.
+    """
+    wanted = set(site.categories)
+    hosts: dict[str, set[str]] = {category: set() for category in site.categories}
+    candidates = set(_candidate_hosts(item for item in inventory if item.get("category") in wanted))
+    if candidates:
+        from .classifier import default_classifier  # the classifier's tables load on first use
+
+        classifier = default_classifier()
+        for host in sorted(candidates):
+            match = classifier.classify_host(host)
+            category = getattr(match, "category", None)
+            if category in wanted:
+                hosts[category].add(_match_domain(match, host))
+    return {category: sorted(names) for category, names in hosts.items()}
+
+
+def _candidate_hosts(items: Iterable[dict[str, Any]]) -> Iterable[str]:
+    for item in items:
+        setter = _host(item.get("set_by") or "")
+        if setter:
+            yield setter
+        if item.get("party") == "third" and item.get("domain"):
+            yield str(item["domain"]).lstrip(".").lower()
+
+
+def _host(value: str) -> str:
+    """A host from a setter, which the scanner reports as a URL or a bare host."""
+    value = value.strip()
+    if "://" not in value:
+        value = "//" + value
+    try:
+        return (urlsplit(value).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _match_domain(match: Any, host: str) -> str:
+    """The tracker-table domain a host matched (its `domain`), else the host itself."""
+    for attribute in ("domain", "host", "pattern"):
+        value = getattr(match, attribute, None)
+        if isinstance(value, str) and value:
+            return value.lstrip(".").lower()
+    return host

@@ -1,0 +1,186 @@
+"""The consent log: store a visitor's choice, show a consent ID its history, purge what retention allows.
+
+Library functions only (no Flask): the API, the admin UI and the CLI call them with a session.
+The hot path (`record`) is one INSERT through SQLAlchemy Core and a commit; the site lookup it
+needs is `load_site`, a single indexed SELECT of the few columns the API uses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from .errors import UnknownSite
+from .models import OPTIONAL_CATEGORIES, ConsentRecord, Site, SiteRevision, utcnow
+
+USER_AGENT_MAX = 256
+_RECORDS = ConsentRecord.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class SiteView:
+    """The settings of a site that the public API needs, read in one query per request."""
+
+    id: int
+    key: str
+    origins: tuple[str, ...]
+    allow_subdomains: bool
+    categories: tuple[str, ...]
+    languages: tuple[str, ...]
+    ip_mode: str
+    revision: int
+    cookie_name: str
+    cookie_domain: str | None
+    lifetime_days: int
+    updated_at: datetime
+
+
+_SITE_COLUMNS = (Site.id, Site.key, Site.origins, Site.allow_subdomains, Site.categories,
+                 Site.languages, Site.ip_mode, Site.revision, Site.cookie_name, Site.cookie_domain,
+                 Site.consent_lifetime_days, Site.updated_at)
+
+
+def load_site(session: Session, key: str) -> SiteView:
+    """The site with this key as a `SiteView`; raises `UnknownSite`."""
+    row = session.execute(select(*_SITE_COLUMNS).where(Site.key == key)).first()
+    if row is None:
+        raise UnknownSite(key)
+    return SiteView(row.id, row.key, tuple(row.origins or ()), bool(row.allow_subdomains),
+                    tuple(row.categories or ()), tuple(row.languages or ()), row.ip_mode,
+                    row.revision, row.cookie_name, row.cookie_domain, row.consent_lifetime_days,
+                    row.updated_at)
+
+
+class RevisionHashes:
+    """Content hashes of site revisions, cached in the process.
+
+    A stored revision never changes, so caching it is safe across processes; the key includes the
+    random site key so a reused row id can never return another site's hash.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self._hashes: dict[tuple[int, str, int], str] = {}
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, site: SiteView, revision: int) -> str | None:
+        """The hash of `revision` of `site`, or None when that revision was never stored."""
+        cache_key = (site.id, site.key, revision)
+        digest = self._hashes.get(cache_key)
+        if digest is not None:
+            return digest
+        digest = session.scalar(select(SiteRevision.content_hash).where(
+            SiteRevision.site_id == site.id, SiteRevision.revision == revision))
+        if digest is not None:
+            with self._lock:
+                if len(self._hashes) >= self._size:
+                    self._hashes.clear()
+                self._hashes[cache_key] = digest
+        return digest
+
+
+@dataclass(frozen=True, slots=True)
+class Consent:
+    """A validated consent POST body (see `consentkit.api.validation`)."""
+
+    consent_id: str
+    choices: dict[str, bool]
+    method: str
+    revision: int
+    language: str
+    page_url: str
+    banner_version: str
+    gpc: bool
+
+
+def record(session: Session, site: SiteView, consent: Consent, *, revision_hash: str,
+           client_ip: str | None, user_agent: str) -> datetime:
+    """Append one consent record and commit; returns the server time it was recorded at.
+
+    The caller answers 201 only after this returns, so an acknowledged record is on disk.
+    """
+    now = utcnow()
+    row: dict[str, Any] = {
+        "site_id": site.id, "consent_id": consent.consent_id, "created_at": now,
+        "method": consent.method, "revision": consent.revision, "revision_hash": revision_hash,
+        "language": consent.language, "page_url": consent.page_url,
+        "banner_version": consent.banner_version, "user_agent": clean_user_agent(user_agent),
+        "gpc": consent.gpc, "client_ip": client_ip,
+    }
+    for category in OPTIONAL_CATEGORIES:
+        row[category] = consent.choices.get(category)
+    session.execute(insert(_RECORDS), [row])
+    session.commit()
+    return now
+
+
+def clean_user_agent(value: str) -> str:
+    """Drop control characters (PostgreSQL refuses NUL) and keep the first 256 characters."""
+    return "".join(ch for ch in value[:USER_AGENT_MAX * 2] if ch.isprintable())[:USER_AGENT_MAX]
+
+
+def history(session: Session, site_id: int, consent_id: str) -> list[dict[str, Any]]:
+    """Every record of one consent ID, oldest first; the same indexed query for known and unknown IDs."""
+    rows = session.execute(
+        select(ConsentRecord.created_at, ConsentRecord.functional, ConsentRecord.analytics,
+               ConsentRecord.marketing, ConsentRecord.method, ConsentRecord.revision,
+               ConsentRecord.revision_hash, ConsentRecord.language, ConsentRecord.page_url,
+               ConsentRecord.banner_version, ConsentRecord.gpc)
+        .where(ConsentRecord.site_id == site_id, ConsentRecord.consent_id == consent_id)
+        .order_by(ConsentRecord.created_at, ConsentRecord.id).limit(1000)).all()
+    return [{
+        "recorded_at": iso_utc(row.created_at),
+        "choices": {c: getattr(row, c) for c in OPTIONAL_CATEGORIES if getattr(row, c) is not None},
+        "method": row.method, "revision": row.revision, "revision_hash": row.revision_hash,
+        "language": row.language, "page_url": row.page_url,
+        "banner_version": row.banner_version, "gpc": row.gpc,
+    } for row in rows]
+
+
+def iso_utc(moment: datetime) -> str:
+    """Stored times are naive UTC; the API writes them with a Z and millisecond precision."""
+    return moment.isoformat(timespec="milliseconds") + "Z"
+
+
+def minimise_ip(address: str | None, mode: str, secret: str) -> str | None:
+    """The client IP as the site keeps it: "truncate" (/24 or /48), "hash" (keyed HMAC) or "none".
+
+    No mode stores the raw address: truncation keeps the network for abuse analysis, the keyed hash
+    lets records from one address be linked without revealing it (and cannot be reversed by
+    hashing all 2^32 IPv4 addresses without the app's secret).
+    """
+    if mode == "none" or not address:
+        return None
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if mode == "hash":
+        return hmac.new(secret.encode(), ip.packed, hashlib.sha256).hexdigest()
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+def purge_older_than(session: Session, site: Site | SiteView, cutoff: datetime) -> int:
+    """Delete the site's records created before `cutoff` (naive UTC); returns how many went.
+
+    Called by `consentkit consents purge`; the caller commits. Deletes in one statement that the
+    (site_id, created_at) index serves.
+    """
+    result = session.execute(delete(ConsentRecord).where(
+        ConsentRecord.site_id == site.id, ConsentRecord.created_at < cutoff))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+__all__ = ["Consent", "RevisionHashes", "SiteView", "UnknownSite", "history", "load_site",
+           "minimise_ip", "purge_older_than", "record"]

@@ -1,0 +1,96 @@
+"""Rate limits: Flask-Limiter per app, in memory by default, shared through Redis with one setting.
+
+`RATELIMIT_STORAGE_URI` is read by Flask-Limiter itself ("memory://" counts per process; set
+"redis://host:6379/0" so N gunicorn processes on M machines share one count). The limiter lives in
+`app.extensions`, never in a module global, so every app (and every test) has its own counters.
+
+Views call `check(scope, config_key)` at the point they choose (after the site and origin are
+known, so a 429 still carries CORS headers the banner can read) instead of decorating the view.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import time
+
+from flask import Flask, current_app, request
+from flask_limiter import Limiter
+from limits import RateLimitItem, parse
+from werkzeug.exceptions import TooManyRequests
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+EXTENSION = "consentkit.limiter"
+PROXY_FIX = "consentkit.proxy_fix"
+
+
+class RateLimited(TooManyRequests):
+    """A client went over a limit; the JSON error names the limit and when to retry."""
+
+    def __init__(self, limit: RateLimitItem, retry_after: int) -> None:
+        super().__init__(f"too many requests from this client (limit: {limit}); "
+                         f"retry after {retry_after} seconds")
+        self.retry_after = retry_after
+
+    def get_headers(self, environ=None, scope=None):  # noqa: ANN001 - werkzeug's signature
+        return [*super().get_headers(environ, scope), ("Retry-After", str(self.retry_after))]
+
+
+def client_key() -> str:
+    """The client a limit counts against: its IP, or its /64 for IPv6 (one household or host)."""
+    address = request.remote_addr or "unknown"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def init_app(app: Flask) -> None:
+    """Create this app's limiter and trust `PROXY_COUNT` proxies for the client address."""
+    trust_proxies(app)
+    app.extensions[EXTENSION] = Limiter(client_key, app=app, strategy="fixed-window")
+
+
+def trust_proxies(app: Flask) -> None:
+    """Wrap the app in ProxyFix once, so `remote_addr`, scheme and host come from the proxy headers.
+
+    Only as many X-Forwarded-* hops as `PROXY_COUNT` are trusted; more would let clients pick their
+    own address and escape the rate limit.
+    """
+    count = int(app.config.get("PROXY_COUNT") or 0)
+    if count > 0 and not app.extensions.get(PROXY_FIX):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+        app.extensions[PROXY_FIX] = count
+
+
+def get_limiter(app: Flask | None = None) -> Limiter:
+    return (app or current_app).extensions[EXTENSION]
+
+
+def _limit(config_key: str) -> RateLimitItem:
+    """Parse the configured limit once per app and value ("120 per minute")."""
+    cache: dict[tuple[str, str], RateLimitItem] = current_app.extensions.setdefault(
+        "consentkit.limits", {})
+    value = str(current_app.config[config_key])
+    item = cache.get((config_key, value))
+    if item is None:
+        item = cache[(config_key, value)] = parse(value)
+    return item
+
+
+def check(scope: str, config_key: str) -> None:
+    """Count one request of this client against the limit in `config_key`; raise 429 when over."""
+    limiter = get_limiter()
+    if not limiter.enabled:
+        return
+    item = _limit(config_key)
+    key = client_key()
+    if limiter.limiter.hit(item, scope, key):
+        return
+    reset_at = limiter.limiter.get_window_stats(item, scope, key).reset_time
+    raise RateLimited(item, max(1, math.ceil(reset_at - time.time())))
