@@ -1,0 +1,46 @@
+"""The admin web UI at /admin: sign-in, sites, the consent log, statistics and scans.
+
+`init_app` wires the pieces that must apply to the whole blueprint: sign-in required, CSRF on
+every form (admin only: the public API is called cross-origin without tokens), the login rate
+limit, the session cookie policy and the security headers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask
+
+from .. import security
+from . import auth, consents, scans, sites, stats  # noqa: F401 - the views register on import
+from .blueprint import bp
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # token lives as long as the session
+    app.session_interface = security.HttpsAwareSessionInterface()
+    auth.csrf.init_app(app)
+    auth.init_limiter(app)
+    app.register_blueprint(bp)
+    security.protect_prefix(app, bp.url_prefix or "/admin")
+    app.jinja_env.filters.setdefault("ck_datetime", format_datetime)
+    app.jinja_env.filters.setdefault("ck_lifetime", format_lifetime)
+
+
+def format_datetime(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+def format_lifetime(seconds: float | None) -> str:
+    """A cookie lifetime as people say it: session, 30 minutes, 13 months, 2 years."""
+    if seconds is None:
+        return "session"
+    seconds = float(seconds)
+    for unit, size in (("year", 365 * 86400), ("month", 30 * 86400), ("day", 86400), ("hour", 3600),
+                       ("minute", 60)):
+        if seconds >= size * (1 if unit in ("minute", "hour") else 2 if unit == "day" else 1):
+            count = round(seconds / size)
+            if unit == "month" and count >= 12 and seconds < 400 * 86400:
+                return "1 year"
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{int(seconds)} seconds"

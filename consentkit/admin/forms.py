@@ -1,0 +1,144 @@
+"""Flask-WTF forms of the admin UI. Every form that changes something carries a CSRF token.
+
+The site settings are validated by `consentkit.sites` (the same validators as the CLI); the form
+only turns text inputs into the values those validators take.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .. import sites
+from ..errors import InvalidSiteSettings
+from ..models import CATEGORIES, OPTIONAL_CATEGORIES
+from ..queries import METHODS
+
+
+class CheckboxesField(SelectMultipleField):
+    """A list of checkboxes (a multiple select is awkward without JavaScript)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired(), Length(max=150)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+
+
+class ActionForm(FlaskForm):
+    """A button that posts: only the CSRF token (logout, start a scan again)."""
+
+
+class SiteForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    origins = TextAreaField("Origins (one per line)", validators=[DataRequired()])
+    allow_subdomains = BooleanField("Also allow subdomains of these origins")
+    languages = CheckboxesField("Languages", choices=[(x, x) for x in sites.LANGUAGES])
+    default_language = SelectField("Default language", choices=[(x, x) for x in sites.LANGUAGES])
+    categories = CheckboxesField("Optional categories asked for",
+                                 choices=[(c, c) for c in OPTIONAL_CATEGORIES])
+    texts = TextAreaField('Text overrides (JSON: {"nb": {"title": "…"}})', default="{}")
+    appearance = TextAreaField('Appearance (JSON: {"position": "bottom", "accent": "#1d4ed8"})',
+                               default="{}")
+    consent_lifetime_days = IntegerField("Consent lifetime (days)", default=365,
+                                         validators=[InputRequired(), NumberRange(1, 3650)])
+    privacy_policy_url = StringField("Privacy policy URL", validators=[Optional(), Length(max=2048)])
+    consent_mode = BooleanField("Send Google Consent Mode v2 signals")
+    gpc_policy = SelectField("What Global Privacy Control denies",
+                             choices=[(x, x) for x in sites.GPC_POLICIES])
+    cookie_name = StringField("Consent cookie name", default="consentkit",
+                              validators=[DataRequired(), Length(max=64)])
+    cookie_domain = StringField("Consent cookie domain", validators=[Optional(), Length(max=253)])
+    retention_days = IntegerField("Keep consent records (days)", default=5 * 365,
+                                  validators=[InputRequired(), NumberRange(1, 36500)])
+    ip_mode = SelectField("Client IP kept as", choices=[(x, x) for x in sites.IP_MODES])
+
+    def settings(self) -> dict[str, Any]:
+        """The values as `sites.create_site` / `edit_site` take them; raises InvalidSiteSettings."""
+        data = {name: getattr(self, name).data for name in sites.FIELDS}
+        data["origins"] = [line for line in (data["origins"] or "").splitlines() if line.strip()]
+        for name in ("texts", "appearance"):
+            data[name] = _json_object(name, data[name])
+        for name in ("privacy_policy_url", "cookie_domain"):
+            data[name] = (data[name] or "").strip() or None
+        return data
+
+    def fill(self, site: Any) -> None:
+        for name in sites.FIELDS:
+            getattr(self, name).data = getattr(site, name)
+        self.origins.data = "\n".join(site.origins)
+        self.texts.data = json.dumps(site.texts, indent=2, ensure_ascii=False)
+        self.appearance.data = json.dumps(site.appearance, indent=2, ensure_ascii=False)
+
+
+def _json_object(name: str, text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except json.JSONDecodeError as exc:
+        raise InvalidSiteSettings(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    if not isinstance(value, dict):
+        raise InvalidSiteSettings(f"{name}: must be a JSON object")
+    return value
+
+
+OUTCOMES = [("", "any"), ("yes", "accepted"), ("no", "refused"), ("unasked", "not asked")]
+
+
+class LogFilterForm(FlaskForm):
+    """The consent log's filters: a GET form, so no CSRF token (it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    since = DateField("From", validators=[Optional()])
+    until = DateField("To", validators=[Optional()])
+    method = SelectField("Method", choices=[("", "any"), *[(m, m) for m in METHODS]],
+                         validators=[Optional()])
+    functional = SelectField("Functional", choices=OUTCOMES, validators=[Optional()])
+    analytics = SelectField("Analytics", choices=OUTCOMES, validators=[Optional()])
+    marketing = SelectField("Marketing", choices=OUTCOMES, validators=[Optional()])
+    language = StringField("Language", validators=[Optional(), Length(max=8)])
+    consent_id = StringField("Consent ID", validators=[Optional(), Length(max=64)])
+
+
+class StatsRangeForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    since = DateField("From", validators=[Optional()])
+    until = DateField("To", validators=[Optional()])
+
+
+class OverrideForm(FlaskForm):
+    """The owner's classification of an item the knowledge base did not know."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=255)])
+    kind = SelectField("Kind", choices=[(k, k) for k in
+                                        ("cookie", "localStorage", "sessionStorage", "indexedDB")])
+    match = SelectField("Match", choices=[("exact", "exact name"), ("prefix", "name prefix")])
+    category = SelectField("Category", choices=[(c, c) for c in CATEGORIES])
+    provider = StringField("Provider", validators=[Optional(), Length(max=200)])
+    purpose_en = TextAreaField("Purpose (English)", validators=[DataRequired(), Length(max=2000)])
+    purpose_nb = TextAreaField("Purpose (Norwegian)", validators=[Optional(), Length(max=2000)])
+
+
+class ScanForm(FlaskForm):
+    url = URLField("Start URL", validators=[DataRequired(), URL(require_tld=False), Length(max=2048)])
+    max_pages = IntegerField("Max pages", default=50, validators=[InputRequired(), NumberRange(1, 1000)])

@@ -1,0 +1,176 @@
+"""`consentkit consents list|export|stats|purge`: the consent log from the shell.
+
+The queries are `consentkit.queries` (shared with the admin UI); these commands only parse options
+and print.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from datetime import UTC, date, datetime, timedelta
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from .. import queries, sites
+from ..models import OPTIONAL_CATEGORIES
+from .common import friendly_errors, print_json, session_scope
+
+AGE = re.compile(r"^\s*(\d+)\s*([ymd])\s*$")
+
+
+def parse_age(text: str) -> tuple[int, str]:
+    """`5y`, `18m`, `30d` → (5, "y") …; a ClickException-friendly ValueError otherwise."""
+    match = AGE.match(text.lower())
+    if not match or int(match.group(1)) == 0:
+        raise click.BadParameter(f"{text!r}: use a number and y, m or d, such as 5y, 18m or 30d")
+    return int(match.group(1)), match.group(2)
+
+
+def cutoff_for(age: tuple[int, str], now: datetime) -> datetime:
+    """The moment `age` before `now`, by the calendar for years and months (18m is 18 calendar months)."""
+    count, unit = age
+    if unit == "d":
+        return now - timedelta(days=count)
+    months = count * 12 if unit == "y" else count
+    year, month = divmod(now.year * 12 + now.month - 1 - months, 12)
+    month += 1
+    last_day = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return now.replace(year=year, month=month, day=min(now.day, last_day))
+
+
+def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-01-31") from None
+
+
+site_option = click.option("--site", "site_key", required=True,
+                           help="The site's key (`consentkit site list`).")
+since_option = click.option("--since", callback=_date, help="First day (UTC), YYYY-MM-DD.")
+until_option = click.option("--until", callback=_date, help="Last day (UTC), inclusive.")
+method_option = click.option("--method", type=click.Choice(queries.METHODS), help="Only this method.")
+
+
+@click.group()
+def consents() -> None:
+    """List, export, count and purge the consent log of a site."""
+
+
+@consents.command("list")
+@site_option
+@since_option
+@until_option
+@method_option
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@friendly_errors
+def list_(site_key: str, since: date | None, until: date | None, method: str | None, limit: int,
+          as_json: bool) -> None:
+    """Show the newest records, newest first."""
+    filt = queries.LogFilter(since=since, until=until, method=method)
+    with session_scope() as session:
+        site = sites.get_site(session, site_key)
+        rows = [dict(row) for row, _ in zip(queries.export_rows(session, site, filt), range(limit),
+                                            strict=False)]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("time (UTC)", "consent id", "method", *OPTIONAL_CATEGORIES, "rev", "lang", "page")
+    for row in rows:
+        table.add_row(f"{row['created_at']:%Y-%m-%d %H:%M:%S}", row["consent_id"], row["method"],
+                      *[_outcome(row[c]) for c in OPTIONAL_CATEGORIES], str(row["revision"]),
+                      row["language"], row["page_url"])
+    Console(soft_wrap=True).print(table)
+
+
+def _outcome(value: bool | None) -> str:
+    return "-" if value is None else "yes" if value else "no"
+
+
+@consents.command("export")
+@site_option
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="File to write (default: stdout).")
+@since_option
+@until_option
+@method_option
+@friendly_errors
+def export(site_key: str, fmt: str, output: str | None, since: date | None, until: date | None,
+           method: str | None) -> None:
+    """Write the log as CSV or JSON, streamed: any number of records in constant memory."""
+    writer = queries.csv_chunks if fmt == "csv" else queries.json_chunks
+    filt = queries.LogFilter(since=since, until=until, method=method)
+    with session_scope() as session:
+        site = sites.get_site(session, site_key)
+        out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
+        try:
+            for chunk in writer(queries.export_rows(session, site, filt)):
+                out.write(chunk)
+        finally:
+            if output:
+                out.close()
+            else:
+                out.flush()
+
+
+@consents.command("stats")
+@site_option
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 3660),
+              help="How many days back from today (UTC).")
+@click.option("--json", "as_json", is_flag=True)
+@friendly_errors
+def stats(site_key: str, days: int, as_json: bool) -> None:
+    """Opt-in rate per category and records per method over the last days."""
+    until = datetime.now(UTC).date()
+    since = until - timedelta(days=days - 1)
+    with session_scope() as session:
+        result = queries.daily_stats(session, sites.get_site(session, site_key), since, until)
+    totals = result.totals
+    if as_json:
+        print_json({"since": since, "until": until, "total": totals.total, "methods": totals.methods,
+                    "categories": {c: {"asked": totals.asked.get(c, 0), "accepted": totals.accepted.get(c, 0),
+                                       "rate": totals.rate(c)} for c in OPTIONAL_CATEGORIES}})
+        return
+    console = Console()
+    console.print(f"{totals.total:,} records from {since} to {until} (UTC)")
+    cats = Table("category", "asked", "accepted", "opt-in rate", title="Per category")
+    for cat in OPTIONAL_CATEGORIES:
+        rate = totals.rate(cat)
+        cats.add_row(cat, f"{totals.asked.get(cat, 0):,}", f"{totals.accepted.get(cat, 0):,}",
+                     "-" if rate is None else f"{rate:.1%}")
+    methods = Table("method", "records", "share", title="Per method")
+    for method in queries.METHODS:
+        count = totals.methods.get(method, 0)
+        methods.add_row(method, f"{count:,}", f"{count / totals.total:.1%}" if totals.total else "-")
+    console.print(cats)
+    console.print(methods)
+
+
+@consents.command("purge")
+@site_option
+@click.option("--older-than", "older_than", required=True, help="Age such as 5y, 18m or 30d.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (never asked without a terminal).")
+@click.option("--json", "as_json", is_flag=True)
+@friendly_errors
+def purge(site_key: str, older_than: str, yes: bool, as_json: bool) -> None:
+    """Delete records older than an age the site's retention no longer requires."""
+    from .. import consents as log
+
+    cutoff = cutoff_for(parse_age(older_than), datetime.now(UTC).replace(tzinfo=None))
+    if not yes and not as_json and sys.stdin.isatty():
+        click.confirm(f"Delete every record of {site_key} created before {cutoff:%Y-%m-%d %H:%M} UTC?",
+                      abort=True)
+    with session_scope() as session:
+        deleted = log.purge_older_than(session, sites.get_site(session, site_key), cutoff)
+    if as_json:
+        click.echo(json.dumps({"deleted": deleted, "cutoff": cutoff.isoformat() + "Z"}))
+    else:
+        click.echo(f"Deleted {deleted:,} records created before {cutoff:%Y-%m-%d %H:%M} UTC.")
