@@ -12,8 +12,11 @@ from .. import ratelimit
 from ..consents import RevisionHashes
 from . import consents, openapi, script
 from .blueprint import bp
+from .errors import rate_limited
 
 __all__ = ["bp", "init_app", "openapi"]
+
+bp.register_error_handler(ratelimit.RateLimited, rate_limited)
 
 
 def init_app(app: Flask) -> None:

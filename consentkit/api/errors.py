@@ -8,6 +8,8 @@ from __future__ import annotations
 from flask import Response, jsonify
 from werkzeug.exceptions import Forbidden, NotFound
 
+from ..ratelimit import RateLimited
+
 
 def invalid_fields(fields: dict[str, str]) -> Response:
     """400 naming each wrong field and why, for the developer reading the network tab."""
@@ -17,6 +19,12 @@ def invalid_fields(fields: dict[str, str]) -> Response:
 
 def malformed_json(detail: str) -> Response:
     return jsonify(error="malformed_json", message=detail)
+
+
+def rate_limited(exc: RateLimited) -> tuple[Response, int, dict[str, str]]:
+    """429 with Retry-After (the app-wide JSON error path does not carry exception headers)."""
+    return (jsonify(error="too_many_requests", message=exc.description),
+            429, {"Retry-After": str(exc.retry_after)})
 
 
 class OriginNotAllowed(Forbidden):
