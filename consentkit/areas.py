@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from . import api, health
+from . import admin, api, declaration, health
 
-INITIALISERS: list[Callable[[Flask], None]] = [health.init_app, api.init_app]
+INITIALISERS: list[Callable[[Flask], None]] = [health.init_app, api.init_app, declaration.init_app,
+                                              admin.init_app]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 
 from . import __version__
-from .commands import admin, db, serve, site
+from .commands import admin, consents, db, declaration, serve, site
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -22,7 +22,7 @@ def cli() -> None:
     """
 
 
-for command in (db.db, serve.serve, site.site, admin.admin):
+for command in (db.db, serve.serve, site.site, admin.admin, declaration.declaration, consents.consents):
     cli.add_command(command)
 
 

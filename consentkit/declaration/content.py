@@ -1,0 +1,114 @@
+"""The declaration as data: what the latest scan found, grouped by category, in no language yet.
+
+Built from the scan report and the site's overrides only (through `consentkit.inventory`), so the
+hosted page, the embedded script, the CLI and the privacy-policy section cannot disagree. Items of
+a category we do not know end up in the unclassified section: nothing the scanner found is dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..inventory import classify_report_items, site_overrides
+from ..models import CATEGORIES, Scan, Site
+from ..snapshot import latest_scan
+from .texts import SECTIONS
+
+UNCLASSIFIED = "unclassified"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One cookie or storage item as the visitor is told about it."""
+
+    name: str
+    kind: str
+    domain: str
+    party: str
+    provider: str
+    purpose: dict[str, str]
+    lifetime_seconds: float | None
+    category: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """A category with its items; `category` is one of CATEGORIES or "unclassified"."""
+
+    category: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """Everything a declaration says, for one site at one revision."""
+
+    site_key: str
+    site_name: str
+    revision: int
+    languages: tuple[str, ...]
+    scan_id: int | None = None
+    scan_url: str = ""
+    scanned_at: datetime | None = None
+    privacy_policy_url: str | None = None
+    sections: tuple[Section, ...] = field(default_factory=tuple)
+
+    @property
+    def scanned(self) -> bool:
+        return self.scan_id is not None
+
+    @property
+    def item_count(self) -> int:
+        return sum(len(s.items) for s in self.sections)
+
+
+def _item(raw: dict[str, Any]) -> Item:
+    category = raw.get("category") or UNCLASSIFIED
+    purpose = raw.get("purpose") or {}
+    return Item(
+        name=str(raw.get("name") or ""), kind=str(raw.get("kind") or "cookie"),
+        domain=str(raw.get("domain") or ""), party=raw.get("party") or "first",
+        provider=str(raw.get("provider") or ""),
+        purpose={lang: str(text or "") for lang, text in purpose.items()},
+        lifetime_seconds=raw.get("lifetime_seconds"),
+        category=category if category in CATEGORIES else UNCLASSIFIED,
+    )
+
+
+def group_items(items: list[dict[str, Any]]) -> tuple[Section, ...]:
+    """Sections in the fixed order necessary → marketing → unclassified, skipping empty ones."""
+    converted = [_item(raw) for raw in items]
+    sections = []
+    for category in SECTIONS:
+        members = sorted((i for i in converted if i.category == category),
+                         key=lambda i: (i.name.lower(), i.domain, i.kind))
+        if members:
+            sections.append(Section(category, tuple(members)))
+    return tuple(sections)
+
+
+def build_declaration(site: Site, scan: Scan | None, items: list[dict[str, Any]]) -> Declaration:
+    """The declaration for `site` from a scan and the inventory classified from it."""
+    scanned_at = None
+    if scan is not None:
+        scanned_at = scan.finished_at or scan.started_at
+    return Declaration(
+        site_key=site.key, site_name=site.name, revision=site.revision,
+        languages=tuple(site.languages or ("nb",)),
+        scan_id=scan.id if scan is not None else None, scan_url=scan.url if scan is not None else "",
+        scanned_at=scanned_at, privacy_policy_url=site.privacy_policy_url,
+        sections=group_items(items),
+    )
+
+
+def load_declaration(session: Session, site: Site, scan: Scan | None = None) -> Declaration:
+    """Read the latest finished scan (unless given) and classify it with the site's overrides."""
+    scan = scan if scan is not None else latest_scan(session, site)
+    items: list[dict[str, Any]] = []
+    if scan is not None and scan.report:
+        items = classify_report_items(scan.report, site_overrides(session, site))
+    return build_declaration(site, scan, items)

@@ -1,0 +1,79 @@
+"""Render a localized declaration (see `localized.py`) as an HTML fragment, Markdown or JSON.
+
+Every string in the view is untrusted: cookie names, domains and purposes come from scanned sites.
+Jinja autoescapes the HTML; Markdown gets `md_escape`, which backslash-escapes every character that
+can start markup, so a cookie named `<script>` or `a|b` stays one table cell of plain text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from flask import render_template
+
+COLUMNS = ("name", "provider", "purpose", "lifetime", "type", "party", "domain")
+
+# Inline markup starts with one of these; `(`, `)`, `!` and `#` only matter after them or at the
+# start of a line, which `md_block` handles. `&` is escaped so that entities stay literal.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+_MD_LINE_START = re.compile(r"^(\s*)([#=+\-]|\d+[.)])")
+
+
+def md_escape(value: Any) -> str:
+    """Plain text safe inside a Markdown table cell or paragraph: one line, no markup."""
+    text = " ".join(str(value if value is not None else "").split())
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md_block(value: Any) -> str:
+    """Like `md_escape`, and a line that would start a heading or a list is kept a paragraph."""
+    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), md_escape(value), count=1)
+
+
+def md_table(view: dict[str, Any], items: list[dict[str, Any]]) -> list[str]:
+    header = [view["columns"][c] for c in COLUMNS]
+    lines = ["| " + " | ".join(md_escape(h) for h in header) + " |",
+             "|" + "|".join(" --- " for _ in COLUMNS) + "|"]
+    for item in items:
+        lines.append("| " + " | ".join(md_escape(item[c]) or " " for c in COLUMNS) + " |")
+    return lines
+
+
+def markdown(view: dict[str, Any], heading_level: int = 1) -> str:
+    """The declaration as CommonMark with GFM tables, for owners who paste it into a CMS."""
+    h = "#" * heading_level
+    lines = [f"{h} {md_escape(view['title'])}", ""]
+    for paragraph in view["intro"]:
+        lines += [md_block(paragraph), ""]
+    lines += [f"*{md_escape(view['scan_info'])}*", ""]
+    if view["empty"] and view["scan"] is not None:
+        lines += [md_block(view["empty"]), ""]
+    for section in view["sections"]:
+        lines += [f"{h}# {md_escape(section['title'])}", "", md_block(section["description"]), "",
+                  f"**{md_escape(view['legal_basis_label'])}:** {md_escape(section['legal_basis'])}", ""]
+        lines += md_table(view, section["items"])
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def html_fragment(view: dict[str, Any], heading_level: int = 2) -> str:
+    """The declaration as an HTML fragment (no scripts) to paste into a page; needs an app context."""
+    return render_template("declaration/_declaration.html", view=view, h=heading_level, panel=False,
+                           columns=COLUMNS)
+
+
+def json_text(view: dict[str, Any]) -> str:
+    """The localized declaration as JSON (machine-readable; the consent panel texts left out)."""
+    data = {key: value for key, value in view.items() if key != "panel"}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def script_json(data: Any) -> str:
+    """JSON that is also safe inside a <script> element or a JS file included inline by an owner."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return text
