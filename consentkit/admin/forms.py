@@ -15,6 +15,7 @@ from wtforms import (
     DateField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -28,6 +29,11 @@ from .. import sites
 from ..errors import InvalidSiteSettings
 from ..models import CATEGORIES, OPTIONAL_CATEGORIES
 from ..queries import METHODS
+
+
+def options(*values: str | tuple[str, str]) -> list[SelectChoice]:
+    """Choices as WTForms 3.3 wants them; a bare string is its own label."""
+    return [SelectChoice(v) if isinstance(v, str) else SelectChoice(*v) for v in values]
 
 
 class CheckboxesField(SelectMultipleField):
@@ -50,10 +56,10 @@ class SiteForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     origins = TextAreaField("Origins (one per line)", validators=[DataRequired()])
     allow_subdomains = BooleanField("Also allow subdomains of these origins")
-    languages = CheckboxesField("Languages", choices=[(x, x) for x in sites.LANGUAGES])
-    default_language = SelectField("Default language", choices=[(x, x) for x in sites.LANGUAGES])
+    languages = CheckboxesField("Languages", choices=options(*sites.LANGUAGES))
+    default_language = SelectField("Default language", choices=options(*sites.LANGUAGES))
     categories = CheckboxesField("Optional categories asked for",
-                                 choices=[(c, c) for c in OPTIONAL_CATEGORIES])
+                                 choices=options(*OPTIONAL_CATEGORIES))
     texts = TextAreaField('Text overrides (JSON: {"nb": {"title": "…"}})', default="{}")
     appearance = TextAreaField('Appearance (JSON: {"position": "bottom", "accent": "#1d4ed8"})',
                                default="{}")
@@ -62,13 +68,13 @@ class SiteForm(FlaskForm):
     privacy_policy_url = StringField("Privacy policy URL", validators=[Optional(), Length(max=2048)])
     consent_mode = BooleanField("Send Google Consent Mode v2 signals")
     gpc_policy = SelectField("What Global Privacy Control denies",
-                             choices=[(x, x) for x in sites.GPC_POLICIES])
+                             choices=options(*sites.GPC_POLICIES))
     cookie_name = StringField("Consent cookie name", default="consentkit",
                               validators=[DataRequired(), Length(max=64)])
     cookie_domain = StringField("Consent cookie domain", validators=[Optional(), Length(max=253)])
     retention_days = IntegerField("Keep consent records (days)", default=5 * 365,
                                   validators=[InputRequired(), NumberRange(1, 36500)])
-    ip_mode = SelectField("Client IP kept as", choices=[(x, x) for x in sites.IP_MODES])
+    ip_mode = SelectField("Client IP kept as", choices=options(*sites.IP_MODES))
 
     def settings(self) -> dict[str, Any]:
         """The values as `sites.create_site` / `edit_site` take them; raises InvalidSiteSettings."""
@@ -98,7 +104,7 @@ def _json_object(name: str, text: str | None) -> dict[str, Any]:
     return value
 
 
-OUTCOMES = [("", "any"), ("yes", "accepted"), ("no", "refused"), ("unasked", "not asked")]
+OUTCOMES = options(("", "any"), ("yes", "accepted"), ("no", "refused"), ("unasked", "not asked"))
 
 
 class LogFilterForm(FlaskForm):
@@ -109,7 +115,7 @@ class LogFilterForm(FlaskForm):
 
     since = DateField("From", validators=[Optional()])
     until = DateField("To", validators=[Optional()])
-    method = SelectField("Method", choices=[("", "any"), *[(m, m) for m in METHODS]],
+    method = SelectField("Method", choices=options(("", "any"), *METHODS),
                          validators=[Optional()])
     functional = SelectField("Functional", choices=OUTCOMES, validators=[Optional()])
     analytics = SelectField("Analytics", choices=OUTCOMES, validators=[Optional()])
@@ -130,10 +136,9 @@ class OverrideForm(FlaskForm):
     """The owner's classification of an item the knowledge base did not know."""
 
     name = StringField("Name", validators=[DataRequired(), Length(max=255)])
-    kind = SelectField("Kind", choices=[(k, k) for k in
-                                        ("cookie", "localStorage", "sessionStorage", "indexedDB")])
-    match = SelectField("Match", choices=[("exact", "exact name"), ("prefix", "name prefix")])
-    category = SelectField("Category", choices=[(c, c) for c in CATEGORIES])
+    kind = SelectField("Kind", choices=options("cookie", "localStorage", "sessionStorage", "indexedDB"))
+    match = SelectField("Match", choices=options(("exact", "exact name"), ("prefix", "name prefix")))
+    category = SelectField("Category", choices=options(*CATEGORIES))
     provider = StringField("Provider", validators=[Optional(), Length(max=200)])
     purpose_en = TextAreaField("Purpose (English)", validators=[DataRequired(), Length(max=2000)])
     purpose_nb = TextAreaField("Purpose (Norwegian)", validators=[Optional(), Length(max=2000)])
