@@ -1,0 +1,136 @@
+"""GET /v1/sites/<key>/consent.js: bundle + inlined config, cached, compressed, revalidated by ETag."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+
+import brotli
+import pytest
+from sqlalchemy import event
+
+from consentkit import banner_config
+from consentkit.api.script import js_json
+from consentkit.db import get_db
+from consentkit.models import Scan
+from consentkit.paths import static_dir
+from consentkit.sites import create_site, edit_site, get_site, refresh_revision
+
+
+@pytest.fixture
+def site_key(app) -> str:
+    with app.app_context(), get_db(app).session() as session:
+        return create_site(session, name="Example", origins=["https://www.example.no"]).key
+
+
+def config_of(script: bytes) -> dict:
+    """The JSON passed to ConsentKit.init at the end of the served script."""
+    match = re.search(rb"ConsentKit\.init\((\{.*\})\);", script, re.S)
+    assert match, script[-300:]
+    return json.loads(match.group(1))
+
+
+def test_script_is_the_bundle_then_init_with_the_config(client, site_key):
+    response = client.get(f"/v1/sites/{site_key}/consent.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    bundle = static_dir() / "consentkit.js"
+    if bundle.exists():
+        assert response.data.startswith(bundle.read_bytes())
+        assert b";ConsentKit.init(" in response.data
+    else:
+        assert response.data.startswith(b"/* consentkit: the banner bundle")
+    config = config_of(response.data)
+    assert config["siteKey"] == site_key and config["revision"] == 1
+    assert config["endpoint"] == f"http://consent.test/v1/sites/{site_key}/consents"
+    assert config["categories"] == ["functional", "analytics", "marketing"]
+    assert set(config["hosts"]) == {"functional", "analytics", "marketing"}
+
+
+def test_etag_revalidation_answers_304(client, site_key):
+    url = f"/v1/sites/{site_key}/consent.js"
+    first = client.get(url)
+    etag = first.headers["ETag"]
+    assert etag.startswith('"') and not etag.startswith("W/")
+    assert "must-revalidate" in first.headers["Cache-Control"]
+    assert "Accept-Encoding" in first.headers["Vary"]
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
+    assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+@pytest.mark.parametrize("accept, encoding, decode", [
+    ("gzip", "gzip", gzip.decompress), ("br, gzip", "br", brotli.decompress),
+    ("gzip, br;q=0", "gzip", gzip.decompress), ("identity", None, bytes)])
+def test_compressed_by_accept_encoding(client, site_key, accept, encoding, decode):
+    url = f"/v1/sites/{site_key}/consent.js"
+    plain = client.get(url, headers={"Accept-Encoding": ""}).data
+    response = client.get(url, headers={"Accept-Encoding": accept})
+    assert response.headers.get("Content-Encoding") == encoding
+    assert decode(response.data) == plain
+    etag = response.headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_rendered_once_per_revision_not_per_request(app, client, site_key):
+    url = f"/v1/sites/{site_key}/consent.js"
+    statements: list[str] = []
+    engine = get_db(app).engine
+    listen = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        client.get(url)
+        statements.clear()
+        for _ in range(5):
+            client.get(url)
+        assert len(statements) == 5, statements  # the site row, once per request; nothing else
+        with app.app_context(), get_db(app).session() as session:
+            edit_site(session, get_site(session, site_key), texts={"en": {"title": "New <b>"}})
+        config = config_of(client.get(url).data)
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert config["revision"] == 2 and config["texts"] == {"en": {"title": "New <b>"}}
+
+
+def test_settings_outside_the_revision_are_served_too(app, client, site_key):
+    url = f"/v1/sites/{site_key}/consent.js"
+    before = client.get(url).headers["ETag"]
+    with app.app_context(), get_db(app).session() as session:
+        edit_site(session, get_site(session, site_key), appearance={"position": "top"})
+    response = client.get(url)
+    assert response.headers["ETag"] != before
+    assert config_of(response.data)["appearance"] == {"position": "top"}
+
+
+def test_unknown_site_is_json_404(client):
+    response = client.get("/v1/sites/nosuch/consent.js")
+    assert response.status_code == 404 and response.json["error"] == "unknown_site"
+
+
+def test_config_cannot_break_out_of_a_script_element():
+    text = js_json({"title": "</script><script>alert(1)</script> \u2028 & \u2029"})
+    assert "</script" not in text and "\u2028" not in text and "\u2029" not in text and "&" not in text
+    assert json.loads(text)["title"].startswith("</script>")
+
+
+def test_hosts_come_from_the_tracker_table_for_scanned_setters(app):
+    report = {"version": 1, "cookies": [
+        {"name": "_ga", "domain": ".example.no", "set_by": "https://www.google-analytics.com/analytics.js",
+         "party": "first", "lifetime_seconds": 63072000},
+        {"name": "IDE", "domain": ".doubleclick.net", "set_by": "", "party": "third"},
+        {"name": "session", "domain": "www.example.no", "set_by": "www.example.no", "party": "first"}]}
+    with app.app_context(), get_db(app).session() as session:
+        site = create_site(session, name="x", origins=["https://www.example.no"])
+        session.add(Scan(site_id=site.id, url="https://www.example.no", status="done", report=report))
+        session.flush()
+        refresh_revision(session, site)
+        from consentkit.inventory import site_inventory
+
+        config = banner_config.build(site, site_inventory(session, site), "https://c.example.no/")
+    assert config["revision"] == 2
+    assert "google-analytics.com" in config["hosts"]["analytics"]
+    assert "doubleclick.net" in config["hosts"]["marketing"]
+    assert not any("example.no" in h for hosts in config["hosts"].values() for h in hosts)
+    names = {c["name"]: c for c in config["cookies"]}
+    assert names["_ga"]["category"] == "analytics" and names["_ga"]["purpose"]["en"]
