@@ -96,4 +96,5 @@ def localize(decl: Declaration, lang: str, declaration_url: str = "") -> dict[st
         "declaration_url": declaration_url,
         "privacy_policy_url": decl.privacy_policy_url,
         "generated_by": t["generated_by"],
+        "privacy_policy_label": t["privacy_policy"],
     }

@@ -85,7 +85,7 @@ function consentkitPanel(container, texts, headingLevel) {
       var consent = ck.getConsent();
       status.textContent = "";
       status.appendChild(describe(consent));
-      withdraw.disabled = !consent;
+      withdraw.disabled = !consent || consent.method === "withdraw";
       container.hidden = false;
     } catch (e) {
       if (window.console) window.console.warn("consentkit declaration:", e);
