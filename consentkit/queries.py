@@ -158,13 +158,20 @@ def _export_query(site: Site, filt: LogFilter) -> Select:
             .order_by(ConsentRecord.created_at.desc(), ConsentRecord.id.desc()))
 
 
-def export_rows(session: Session, site: Site, filt: LogFilter) -> Iterator[dict[str, Any]]:
+def export_rows(session: Session, site: Site, filt: LogFilter,
+                limit: int | None = None) -> Iterator[dict[str, Any]]:
     """Rows as dicts, fetched in batches through a server-side cursor (PostgreSQL) or a lazy
-    SQLite cursor: memory stays flat however many records match."""
-    result = session.execute(_export_query(site, filt),
-                             execution_options={"yield_per": EXPORT_BATCH, "stream_results": True})
-    for row in result:
-        yield dict(zip(EXPORT_COLUMNS, row, strict=True))
+    SQLite cursor: memory stays flat however many records match. The cursor is closed when the
+    generator is, also when a download is abandoned half-way."""
+    query = _export_query(site, filt)
+    if limit is not None:
+        query = query.limit(limit)
+    result = session.execute(query, execution_options={"yield_per": EXPORT_BATCH, "stream_results": True})
+    try:
+        for row in result:
+            yield dict(zip(EXPORT_COLUMNS, row, strict=True))
+    finally:
+        result.close()
 
 
 def _plain(value: Any) -> Any:

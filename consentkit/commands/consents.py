@@ -77,8 +77,7 @@ def list_(site_key: str, since: date | None, until: date | None, method: str | N
     filt = queries.LogFilter(since=since, until=until, method=method)
     with session_scope() as session:
         site = sites.get_site(session, site_key)
-        rows = [dict(row) for row, _ in zip(queries.export_rows(session, site, filt), range(limit),
-                                            strict=False)]
+        rows = list(queries.export_rows(session, site, filt, limit=limit))
     if as_json:
         print_json(rows)
         return
@@ -87,7 +86,12 @@ def list_(site_key: str, since: date | None, until: date | None, method: str | N
         table.add_row(f"{row['created_at']:%Y-%m-%d %H:%M:%S}", row["consent_id"], row["method"],
                       *[_outcome(row[c]) for c in OPTIONAL_CATEGORIES], str(row["revision"]),
                       row["language"], row["page_url"])
-    Console(soft_wrap=True).print(table)
+    _console().print(table)
+
+
+def _console() -> Console:
+    """Rich's console; piped output gets a wide fixed width so IDs and URLs are not cut."""
+    return Console() if sys.stdout.isatty() else Console(width=200)
 
 
 def _outcome(value: bool | None) -> str:
@@ -139,7 +143,7 @@ def stats(site_key: str, days: int, as_json: bool) -> None:
                     "categories": {c: {"asked": totals.asked.get(c, 0), "accepted": totals.accepted.get(c, 0),
                                        "rate": totals.rate(c)} for c in OPTIONAL_CATEGORIES}})
         return
-    console = Console()
+    console = _console()
     console.print(f"{totals.total:,} records from {since} to {until} (UTC)")
     cats = Table("category", "asked", "accepted", "opt-in rate", title="Per category")
     for cat in OPTIONAL_CATEGORIES:
