@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 
 from . import __version__
-from .commands import admin, consents, db, declaration, serve, site
+from .commands import admin, consents, db, declaration, scan, serve, site
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -22,7 +22,8 @@ def cli() -> None:
     """
 
 
-for command in (db.db, serve.serve, site.site, admin.admin, declaration.declaration, consents.consents):
+for command in (db.db, serve.serve, site.site, admin.admin, declaration.declaration, consents.consents,
+                scan.scan):
     cli.add_command(command)
 
 

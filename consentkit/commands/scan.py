@@ -1,0 +1,165 @@
+"""`consentkit scan URL`: crawl a site in headless Chromium and show what it stores, and who set it.
+
+Exit codes: 0 done; 1 could not scan (DNS, refused, TLS, no browser); 2 usage error; 3 with
+`--fail-on-violation` when a non-necessary item was present before consent or after rejection;
+130 interrupted (Ctrl-C; the browser is closed first).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from .. import sites
+from .common import friendly_errors, session_scope
+
+CATEGORY_ORDER = ("necessary", "functional", "analytics", "marketing", "unclassified")
+VIOLATION_EXIT = 3
+
+
+def shown(value: Any) -> Text:
+    """Untrusted text for the terminal: no rich markup, no control characters, shortened."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(value or ""))
+    return Text(text if len(text) <= 120 else text[:117] + "…")
+
+
+def human_lifetime(seconds: int | None) -> str:
+    if seconds is None:
+        return "session"
+    for unit, size in (("year", 365 * 86400), ("day", 86400), ("hour", 3600), ("min", 60)):
+        if seconds >= size:
+            count = round(seconds / size)
+            return f"{count} {unit}{'s' if count != 1 and unit != 'min' else ''}"
+    return f"{seconds} s"
+
+
+def _lifetime(item: dict[str, Any]) -> str:
+    if item["kind"] == "cookie":
+        return human_lifetime(item.get("lifetime_seconds"))
+    return "session" if item["kind"] == "sessionStorage" else "persistent"
+
+
+def render_report(report: dict[str, Any], console: Console) -> None:
+    """Tables by category, then one line on unclassified items and one per violation."""
+    items = [{**c, "kind": "cookie"} for c in report["cookies"]] + list(report["storage"])
+    for category in CATEGORY_ORDER:
+        rows = [i for i in items if i["category"] == category]
+        if not rows:
+            continue
+        table = Table(title=Text(f"{category} ({len(rows)})"), title_justify="left", expand=False)
+        for column in ("name", "kind", "provider", "party", "lifetime", "set by", "first seen on"):
+            table.add_column(column, overflow="fold")
+        for item in rows:
+            table.add_row(shown(item["name"]), shown(item["kind"]), shown(item.get("provider")),
+                          shown(item.get("party")), _lifetime(item), shown(item.get("set_by") or "?"),
+                          shown(item.get("first_seen_url")))
+        console.print(table)
+    summary = report["summary"]
+    console.print(Text(f"{summary['pages']} pages, {summary['cookies']} cookies, {summary['storage']} "
+                       f"storage items, {summary['third_party_domains']} third-party domains."))
+    if summary["unclassified"]:
+        console.print(Text(f"{summary['unclassified']} items are unclassified: review them, or classify "
+                           "them with an override in the admin UI."))
+    for choice, outcome in (report.get("consent_interaction") or {}).items():
+        done = "ok" if outcome.get("ok") else "not done"
+        console.print(shown(f"{choice}: {done} — {outcome.get('detail')}"))
+    for note in report.get("notes") or []:
+        console.print(shown(f"note: {note}"))
+    for violation in report["violations"]:
+        when = "before consent" if violation["phase"] == "before" else "after rejection"
+        line = Text("VIOLATION ", style="bold red")
+        line.append_text(shown(f"{violation['kind']} {violation['name']} ({violation['category']}) present "
+                               f"{when} on {violation['page']}, set by {violation['set_by'] or 'unknown'}"))
+        console.print(line)
+
+
+@click.command("scan")
+@click.argument("url")
+@click.option("--site", "site_key", help="Store the scan for this site (see `consentkit site list`).")
+@click.option("--max-pages", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@click.option("--max-depth", type=click.IntRange(0), help="Link hops from the start page.")
+@click.option("--concurrency", type=click.IntRange(1, 32), default=4, show_default=True,
+              help="Pages loaded at once.")
+@click.option("--resolve", multiple=True, metavar="HOST:ADDR[:PORT]",
+              help="Send HOST to ADDR, like curl; *.example.test wildcards allowed (repeatable).")
+@click.option("--ignore-https-errors", is_flag=True, help="Accept invalid certificates (staging).")
+@click.option("--include-subdomains", is_flag=True, help="Also crawl other hosts of the same site.")
+@click.option("--page-timeout", type=click.FloatRange(1, 300), default=15, show_default=True,
+              help="Seconds per page.")
+@click.option("--time-budget", type=click.FloatRange(5), default=900, show_default=True,
+              help="Seconds for the whole crawl; what was found by then is reported.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write the full report (versioned JSON) to this file; '-' for standard output.")
+@click.option("--fail-on-violation", is_flag=True,
+              help="Exit 3 when a non-necessary item is set before consent or after rejection.")
+@friendly_errors
+def scan(url: str, site_key: str | None, json_path: Path | None, fail_on_violation: bool,
+         **limits: Any) -> None:
+    """Crawl URL in headless Chromium and list every cookie and storage item, who set it and when.
+
+    Three phases: before consent, after "accept all" and after "reject all". With --site the scan
+    is stored, and the site's revision rises when the inventory changed.
+    """
+    from scanner import errors as scan_errors
+    from scanner.browser import BrowserNotFound
+    from scanner.run import ScanOptions
+    from scanner.run import scan as run_scan
+
+    if site_key:
+        with session_scope() as session:
+            sites.get_site(session, site_key)
+    options = ScanOptions(max_pages=limits["max_pages"], max_depth=limits["max_depth"],
+                          concurrency=limits["concurrency"], resolve=tuple(limits["resolve"]),
+                          ignore_https_errors=limits["ignore_https_errors"],
+                          include_subdomains=limits["include_subdomains"],
+                          page_timeout=limits["page_timeout"], total_timeout=limits["time_budget"])
+    to_stdout = str(json_path) == "-"
+    console = Console(stderr=to_stdout, highlight=False, soft_wrap=False)
+    try:
+        report = _with_progress(lambda progress: run_scan(url, options, progress), to_stdout)
+    except scan_errors.ScanUsageError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except (scan_errors.ScanError, BrowserNotFound) as exc:
+        raise click.ClickException(str(exc)) from exc
+    except KeyboardInterrupt:
+        click.echo("scan interrupted; the browser was closed", err=True)
+        raise SystemExit(130) from None
+    if json_path:
+        text = json.dumps(report, indent=2, ensure_ascii=False)
+        click.echo(text) if to_stdout else json_path.write_text(text + "\n", encoding="utf-8")
+    render_report(report, console)
+    if site_key:
+        _store(site_key, report, console)
+    if fail_on_violation and report["violations"]:
+        raise SystemExit(VIOLATION_EXIT)
+
+
+def _with_progress(run: Any, quiet: bool) -> dict[str, Any]:
+    console = Console(stderr=True)
+    columns = (TextColumn("[progress.description]{task.description}"), BarColumn(),
+               TextColumn("{task.completed}/{task.total} pages"),
+               TextColumn("{task.fields[cookies]} cookies"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True, disable=quiet) as bar:
+        task = bar.add_task("scanning", total=1, cookies=0)
+
+        def update(done: int, queued: int, cookies: int) -> None:
+            bar.update(task, completed=done, total=done + queued, cookies=cookies)
+
+        return run(update)
+
+
+def _store(site_key: str, report: dict[str, Any], console: Console) -> None:
+    from ..scans import store_scan
+
+    with session_scope() as session:
+        site = sites.get_site(session, site_key)
+        stored, bumped = store_scan(session, site, report)
+        line = f"stored scan {stored.id} for site {site_key}; revision {site.revision}"
+        console.print(Text(line + (" (inventory changed: visitors will be asked again)" if bumped else "")))

@@ -1,0 +1,156 @@
+"""What to visit: URL normalisation, the same-site rule, crawler-trap limits, robots.txt and sitemaps.
+
+Pure functions and one small class (`Frontier`), no browser: the engine fetches robots.txt and
+sitemaps *through Chromium* (so `--resolve` applies to them too) and hands the text here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from xml.etree import ElementTree
+
+import tldextract
+
+from .errors import InvalidScanUrl
+
+# Query parameters that only say where a visitor came from: the same page either way.
+TRACKING_PARAMS = re.compile(
+    r"^(utm_[a-z_]+|gclid|gbraid|wbraid|dclid|fbclid|msclkid|yclid|igshid|twclid|li_fat_id|"
+    r"mc_cid|mc_eid|_ga|_gl|_hsenc|_hsmi|mkt_tok|ref_src|spm)$", re.I)
+
+# Links to files that are never HTML pages; skipped before the browser spends time on them.
+NON_HTML = re.compile(
+    r"\.(pdf|zip|gz|tgz|rar|7z|exe|dmg|msi|apk|iso|jpe?g|png|gif|webp|avif|svg|ico|bmp|tiff?|"
+    r"mp3|mp4|m4a|webm|ogg|wav|mov|avi|mkv|woff2?|ttf|otf|eot|css|js|json|xml|rss|atom|txt|csv|"
+    r"docx?|xlsx?|pptx?|odt|ods)$", re.I)
+
+
+@lru_cache(maxsize=1)
+def _extractor() -> tldextract.TLDExtract:
+    """The bundled public-suffix snapshot only: a scan must never fetch the list from the internet."""
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+@lru_cache(maxsize=4096)
+def registrable_domain(host: str) -> str:
+    """`www.itsworking.no` → `itsworking.no`; hosts under no known suffix (`.test`) keep two labels."""
+    host = host.lower().strip(".")
+    parts = _extractor()(host)
+    if parts.suffix and parts.domain:
+        return f"{parts.domain}.{parts.suffix}"
+    labels = host.split(".")
+    return ".".join(labels[-2:]) if len(labels) >= 2 else host
+
+
+def check_start_url(url: str) -> str:
+    """The start URL normalised, or InvalidScanUrl (a usage error) when it is not http(s)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in url.strip():
+        raise InvalidScanUrl(url)
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise InvalidScanUrl(url) from None
+    return normalise(url.strip()) or url
+
+
+def normalise(url: str, base: str | None = None) -> str | None:
+    """Canonical form used to de-duplicate pages, or None when the URL is not a web page link."""
+    if base:
+        url = urljoin(base, url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    default = {"http": 80, "https": 443}[parts.scheme]
+    netloc = parts.hostname + (f":{port}" if port and port != default else "")
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not TRACKING_PARAMS.match(k)]
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", urlencode(sorted(query)), ""))
+
+
+@dataclass
+class Frontier:
+    """The queue of pages to visit, with every limit that keeps a crawl finite.
+
+    Same site only (registrable domain, or the exact host unless `include_subdomains`), each page
+    once, at most `max_pages`, `max_depth` link hops, and `per_path_queries` variants of one path
+    that differ only by query — the defence against infinite calendars and faceted search.
+    """
+
+    start: str
+    max_pages: int = 50
+    max_depth: int | None = None
+    include_subdomains: bool = False
+    per_path_queries: int = 3
+    seen: set[str] = field(default_factory=set)
+    queue: deque[tuple[str, int]] = field(default_factory=deque)
+    _per_path: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+
+    def __post_init__(self) -> None:
+        host = urlsplit(self.start).hostname or ""
+        self.host = host
+        self.site = registrable_domain(host)
+        self.add(self.start, 0)
+
+    def in_scope(self, url: str) -> bool:
+        host = urlsplit(url).hostname or ""
+        if host == self.host:
+            return True
+        return self.include_subdomains and registrable_domain(host) == self.site
+
+    def add(self, raw: str, depth: int, base: str | None = None) -> bool:
+        """Queue a link if it is new, in scope and within the limits; True when queued."""
+        if len(self.seen) >= self.max_pages:
+            return False
+        if self.max_depth is not None and depth > self.max_depth:
+            return False
+        url = normalise(raw, base)
+        if url is None or url in self.seen or not self.in_scope(url):
+            return False
+        parts = urlsplit(url)
+        if NON_HTML.search(parts.path):
+            return False
+        if parts.query:
+            key = (parts.netloc, parts.path)
+            if self._per_path[key] >= self.per_path_queries:
+                return False
+            self._per_path[key] += 1
+        self.seen.add(url)
+        self.queue.append((url, depth))
+        return True
+
+    def pop(self) -> tuple[str, int] | None:
+        return self.queue.popleft() if self.queue else None
+
+
+def robots_sitemaps(text: str, base: str) -> list[str]:
+    """The `Sitemap:` lines of a robots.txt."""
+    found = []
+    for line in text.splitlines()[:5000]:
+        key, _, value = line.partition(":")
+        if key.strip().lower() == "sitemap" and value.strip():
+            found.append(urljoin(base, value.strip()))
+    return found
+
+
+def parse_sitemap(text: str) -> tuple[list[str], list[str]]:
+    """(page URLs, nested sitemap URLs) of a sitemap or sitemap index; ([], []) when not XML."""
+    try:
+        root = ElementTree.fromstring(text.encode() if isinstance(text, str) else text)
+    except ElementTree.ParseError:
+        return [], []
+    pages, nested = [], []
+    for element in root.iter():
+        if element.tag.rsplit("}", 1)[-1] != "loc" or not (element.text or "").strip():
+            continue
+        parent_is_index = root.tag.rsplit("}", 1)[-1] == "sitemapindex"
+        (nested if parent_is_index else pages).append(element.text.strip())
+    return pages, nested

@@ -1,0 +1,78 @@
+"""A threaded werkzeug server for the fixture sites, over HTTPS with a throw-away certificate.
+
+HTTPS because real third-party cookies are `SameSite=None; Secure`, which Chromium only stores
+from secure origins; the scanner runs with `ignore_https_errors` against it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import ssl
+import subprocess
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+
+@functools.lru_cache(maxsize=1)
+def certificate() -> tuple[str, str]:
+    """A self-signed certificate for *.test, made once per process with the openssl command."""
+    folder = Path(tempfile.mkdtemp(prefix="consentkit-fixture-tls-"))
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+         str(cert), "-days", "2", "-subj", "/CN=fixture.test", "-addext", "subjectAltName=DNS:*.test"],
+        check=True, capture_output=True)
+    return str(cert), str(key)
+
+
+class QuietHandler(WSGIRequestHandler):
+    """No access log on stderr; a client that hangs up mid-response is not an error."""
+
+    def log_request(self, *args: Any) -> None:
+        pass
+
+    def log_error(self, *args: Any) -> None:
+        pass
+
+
+class FixtureServer:
+    """One server on a free port; `resolve()` gives the --resolve values that point hosts at it."""
+
+    def __init__(self, app: Callable, tls: bool = True) -> None:
+        context = None
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*certificate())
+        self.server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True, ssl_context=context,
+                                                  request_handler=QuietHandler)
+        self.server.daemon_threads = True
+        self.port = self.server.port
+        self.scheme = "https" if tls else "http"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> FixtureServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def resolve(self, hosts: Iterable[str]) -> tuple[str, ...]:
+        """`HOST:127.0.0.1:PORT` for each host name (wildcards like `*.ads.test` allowed)."""
+        return tuple(f"{host}:127.0.0.1:{self.port}" for host in hosts)
+
+
+@contextlib.contextmanager
+def serve(app: Callable, tls: bool = True) -> Iterator[FixtureServer]:
+    server = FixtureServer(app, tls).start()
+    try:
+        yield server
+    finally:
+        server.stop()
