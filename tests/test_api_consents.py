@@ -254,3 +254,28 @@ def test_rate_limit_per_client_while_others_get_through(db_url, tmp_path):
     with app.app_context(), get_db(app).session() as session:
         assert session.scalar(select(func.count()).select_from(ConsentRecord)) == 4
     get_db(app).engine.dispose()
+
+
+def test_redis_storage_shares_the_limit_between_processes(db_url, tmp_path):
+    """Two apps (as two gunicorn workers or machines) count one client together through Redis."""
+    import random
+
+    import redis
+
+    from consentkit.app import create_app
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/0").ping()
+    except redis.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    config = {"TESTING": True, "DATABASE_URL": db_url, "SECRET_KEY": "k",
+              "CONSENT_RATE_LIMIT": "2 per minute", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}
+    apps = [create_app(config, instance_path=str(tmp_path / f"i{n}")) for n in range(2)]
+    with apps[0].app_context(), get_db(apps[0]).session() as session:
+        key = create_site(session, name="x", origins=[ORIGIN]).key
+    client_ip = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+    statuses = [post(apps[n % 2].test_client(), key, environ_base={"REMOTE_ADDR": client_ip}).status_code
+                for n in range(3)]
+    assert statuses == [201, 201, 429]
+    for application in apps:
+        get_db(application).engine.dispose()
