@@ -1,0 +1,93 @@
+"""Name heuristics: the classifier's last guess before "unclassified".
+
+A guess is only a suggestion for the site owner to confirm: every answer here is flagged for
+review, and none is a high-confidence "necessary". That asymmetry is deliberate. Calling a tracker
+necessary sets it without consent (the mistake the EDPB cookie banner taskforce singled out),
+while calling a session cookie analytics only costs a question in the review list. So tracking
+words are checked before session words: `analytics_session_id` is analytics, not a session.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
+_HEX_NAME = re.compile(r"^[0-9a-f]{32}$|^[0-9a-f]{40}$")
+_RANDOM_PART = re.compile(r"[0-9a-f]{16,}|(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{24,}")
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A guessed category, how sure the guess is ("low" or "medium") and the words behind it."""
+
+    category: str
+    confidence: str
+    reason: str
+
+
+# Words that mark consent bookkeeping; the cookie that stores a refusal cannot itself need consent.
+_CONSENT = {"consent", "consents", "cookieconsent", "gdpr", "cmp", "tcf", "euconsent", "optin",
+            "optout", "cookielaw", "cookiepolicy", "cookiebanner", "cookienotice", "privacy"}
+_COOKIE_CHOICE = {"accept", "accepted", "agreed", "notice", "banner", "policy", "allowed",
+                  "choice", "level", "bar", "law"}
+
+# (words, category, confidence): checked in this order, first hit wins.
+_WORD_RULES: tuple[tuple[frozenset[str], str, str], ...] = (
+    (frozenset({"gclid", "fbclid", "msclkid", "ttclid", "dclid", "yclid", "twclid", "clickid",
+                "clkid", "pixel", "retargeting", "remarketing", "retarget", "advertising",
+                "adserver", "adid", "affiliate", "utm", "utmz", "fbp", "fbc"}), "marketing",
+     "medium"),
+    (frozenset({"ad", "ads", "adv", "advert", "aff", "conversion", "conv", "audience", "campaign",
+                "campaigns", "promo", "partner", "referral", "sync", "usersync", "cookiesync"}),
+     "marketing", "low"),
+    (frozenset({"analytics", "analytic", "tracking", "tracker", "heatmap", "heatmaps", "pageview",
+                "pageviews", "telemetry", "statistics", "stats", "stat"}), "analytics", "medium"),
+    (frozenset({"track", "visitor", "visitors", "visit", "visits", "returning", "firstvisit",
+                "lastvisit", "metrics", "metric", "rum", "hits", "hit", "counter", "abtest", "ab",
+                "experiment", "experiments", "variant", "variation", "survey", "referrer",
+                "landing", "fingerprint", "fp", "vid", "guid", "uuid", "uid", "deviceid"}),
+     "analytics", "low"),
+    (frozenset({"lang", "language", "languages", "locale", "currency", "country", "region",
+                "theme", "darkmode", "dark", "font", "fontsize", "timezone", "tz", "pref", "prefs",
+                "preference", "preferences", "settings", "layout", "viewmode", "recently",
+                "recentlyviewed", "wishlist", "favorites", "favourites", "compare", "sort",
+                "zoom", "volume", "muted", "player", "chat", "livechat", "dismissed", "closed",
+                "popup", "announcement", "geo", "location", "city", "store", "translate"}),
+     "functional", "low"),
+)
+
+# Names that look like a session, CSRF token, login or load balancer: necessary, if anything.
+_NECESSARY = frozenset({"sess", "session", "sessid", "sessionid", "sid", "csrf", "xsrf",
+                        "csrftoken", "token", "auth", "authtoken", "jwt", "login", "loggedin",
+                        "logged", "remember", "rememberme", "cart", "basket", "checkout", "lb",
+                        "loadbalancer", "balancer", "affinity", "route", "routing", "sticky",
+                        "serverid", "backend", "upstream", "waf", "captcha", "bot", "challenge",
+                        "antiforgery", "verification", "nonce", "pkce", "security"})
+
+
+def tokens(name: str) -> list[str]:
+    """Split a cookie name into lower-case words: `_hjSessionUser_12` -> hj, session, user, 12."""
+    return [part.lower() for part in _SPLIT.split(name) if part]
+
+
+def suggest(name: str) -> Suggestion | None:
+    """Guess a category from the words in `name`, or None when the name says nothing."""
+    words = tokens(name)
+    found = set(words)
+    if found & _CONSENT or ({"cookie", "cookies"} & found and found & _COOKIE_CHOICE):
+        return Suggestion("necessary", "low", "looks like it stores the visitor's consent choice")
+    for vocabulary, category, confidence in _WORD_RULES:
+        hit = sorted(found & vocabulary)
+        if hit:
+            return Suggestion(category, confidence, f"name contains {', '.join(hit)}")
+    if name.startswith(("__Host-", "__Secure-")) or found & _NECESSARY:
+        hit = ", ".join(sorted(found & _NECESSARY)) or "a __Host-/__Secure- prefix"
+        return Suggestion("necessary", "low",
+                          f"name contains {hit}: looks like a session, security or routing cookie")
+    if _HEX_NAME.match(name):
+        return Suggestion("necessary", "low",
+                          "a hexadecimal hash as name, as PHP CMSs (Joomla) name session cookies")
+    if _RANDOM_PART.search(name) and found & {"id", "user", "u", "client", "device"}:
+        return Suggestion("analytics", "low", "an identifier with a long random part")
+    return None
