@@ -1,0 +1,38 @@
+// Every fixed name the banner uses, in one place: change a cookie name or an attribute here only.
+
+/** Version sent with each consent record when the site config does not name one. */
+export const VERSION = "0.1.0";
+/** The category that is always on and never asked for. */
+export const NECESSARY = "necessary";
+/** The optional categories a site may ask for, in the order they are shown. */
+export const OPTIONAL = ["functional", "analytics", "marketing"];
+/** Attribute naming the category of a held element: `<script type="text/plain" data-consentkit="analytics">`. */
+export const ATTR = "data-consentkit";
+/** Attribute of any element that reopens the settings on click. */
+export const OPEN_ATTR = "data-consentkit-open";
+/** localStorage key of consent records waiting to be sent. */
+export const QUEUE_KEY = "consentkit:queue";
+/** How the visitor decided; the consent endpoint accepts exactly these. */
+export const METHODS = ["accept_all", "reject_all", "custom", "gpc", "withdraw"];
+/** Selector of elements held until their category is granted. */
+export const HELD = "script[type='text/plain'][" + ATTR + "],iframe[data-src][" + ATTR + "],img[data-src][" + ATTR +
+  "],video[data-src][" + ATTR + "]";
+/** Google Consent Mode v2 signals driven by each category. */
+export const CM_SIGNALS = {
+  analytics: ["analytics_storage"],
+  marketing: ["ad_storage", "ad_user_data", "ad_personalization"],
+  functional: ["functionality_storage", "personalization_storage"],
+};
+/** Milliseconds Google tags wait for our consent update. */
+export const CM_WAIT = 500;
+/** Categories denied by Global Privacy Control, by the site's `gpc` setting. */
+export const GPC = { marketing: ["marketing"], marketing_analytics: ["marketing", "analytics"], ignore: [] };
+/** Defaults for every optional config field (contracts.md). */
+export const DEFAULTS = {
+  siteKey: null, endpoint: null, revision: 0, bannerVersion: VERSION, languages: ["nb", "nn", "en"],
+  defaultLanguage: "nb", texts: {}, cookies: [], hosts: {}, consentMode: false, gpc: "marketing",
+  cookieName: "consentkit", cookieDomain: null, lifetimeDays: 365, privacyPolicyUrl: null, declarationUrl: null,
+  appearance: {},
+};
+/** One day in milliseconds. */
+export const DAY = 864e5;

@@ -1,0 +1,104 @@
+// Built-in texts (bokmål, nynorsk, English) and the choice of language. Sites override any key per language.
+
+/** Built-in texts by language; `{c}` is replaced by a category name. */
+export const TEXTS = {
+  en: {
+    title: "We use cookies",
+    description: "We use necessary cookies to make this site work. With your consent we also use cookies " +
+      "for functionality, statistics and marketing. You can change your choice at any time.",
+    accept: "Accept all", reject: "Reject all", customize: "Customize", save: "Save choices",
+    settings: "Cookie settings",
+    settingsText: "Choose which cookies we may use. Necessary cookies are always on.",
+    declaration: "Cookie declaration", privacy: "Privacy policy",
+    necessary: "Necessary", necessary_desc: "Needed for the site to work, for example to remember your choices.",
+    functional: "Functional", functional_desc: "Remember settings and enable extra features such as chat.",
+    analytics: "Statistics", analytics_desc: "Help us understand how the site is used, so we can improve it.",
+    marketing: "Marketing", marketing_desc: "Used by us and our partners to show relevant ads.",
+    cookies: "Show cookies", name: "Name", provider: "Provider", purpose: "Purpose", lifetime: "Lifetime",
+    session: "Session", consentId: "Consent ID", date: "Date", reopen: "Cookie settings",
+    gpc: "Turned off by your browser's Global Privacy Control signal.",
+    blocked: "This content needs your consent to {c} cookies.", allow: "Allow {c}",
+  },
+  nb: {
+    title: "Vi bruker informasjonskapsler",
+    description: "Vi bruker nødvendige informasjonskapsler for at nettstedet skal virke. Med ditt samtykke " +
+      "bruker vi også informasjonskapsler til funksjonalitet, statistikk og markedsføring. Du kan når som " +
+      "helst endre valget ditt.",
+    accept: "Godta alle", reject: "Avvis alle", customize: "Tilpass", save: "Lagre valg",
+    settings: "Innstillinger for informasjonskapsler",
+    settingsText: "Velg hvilke informasjonskapsler vi kan bruke. Nødvendige er alltid på.",
+    declaration: "Erklæring om informasjonskapsler", privacy: "Personvernerklæring",
+    necessary: "Nødvendige", necessary_desc: "Trengs for at nettstedet skal virke, for eksempel for å huske valgene dine.",
+    functional: "Funksjonelle", functional_desc: "Husker innstillinger og gir ekstra funksjoner, som chat.",
+    analytics: "Statistikk", analytics_desc: "Hjelper oss å forstå hvordan nettstedet brukes, så vi kan gjøre det bedre.",
+    marketing: "Markedsføring", marketing_desc: "Brukes av oss og våre partnere til å vise relevante annonser.",
+    cookies: "Vis informasjonskapsler", name: "Navn", provider: "Leverandør", purpose: "Formål",
+    lifetime: "Varighet", session: "Økt", consentId: "Samtykke-ID", date: "Dato",
+    reopen: "Innstillinger for informasjonskapsler",
+    gpc: "Avslått av nettleserens GPC-signal (Global Privacy Control).",
+    blocked: "Dette innholdet krever samtykke til informasjonskapsler for {c}.", allow: "Tillat {c}",
+  },
+  nn: {
+    title: "Vi brukar informasjonskapslar",
+    description: "Vi brukar nødvendige informasjonskapslar for at nettstaden skal verke. Med samtykket ditt " +
+      "brukar vi òg informasjonskapslar til funksjonalitet, statistikk og marknadsføring. Du kan når som " +
+      "helst endre valet ditt.",
+    accept: "Godta alle", reject: "Avvis alle", customize: "Tilpass", save: "Lagre val",
+    settings: "Innstillingar for informasjonskapslar",
+    settingsText: "Vel kva informasjonskapslar vi kan bruke. Nødvendige er alltid på.",
+    declaration: "Erklæring om informasjonskapslar", privacy: "Personvernerklæring",
+    necessary: "Nødvendige", necessary_desc: "Trengst for at nettstaden skal verke, til dømes for å hugse vala dine.",
+    functional: "Funksjonelle", functional_desc: "Hugsar innstillingar og gjev ekstra funksjonar, som chat.",
+    analytics: "Statistikk", analytics_desc: "Hjelper oss å forstå korleis nettstaden blir brukt, så vi kan gjere han betre.",
+    marketing: "Marknadsføring", marketing_desc: "Blir brukte av oss og partnarane våre til å vise relevante annonsar.",
+    cookies: "Vis informasjonskapslar", name: "Namn", provider: "Leverandør", purpose: "Føremål",
+    lifetime: "Varigheit", session: "Økt", consentId: "Samtykke-ID", date: "Dato",
+    reopen: "Innstillingar for informasjonskapslar",
+    gpc: "Avslått av GPC-signalet (Global Privacy Control) i nettlesaren din.",
+    blocked: "Dette innhaldet krev samtykke til informasjonskapslar for {c}.", allow: "Tillat {c}",
+  },
+};
+
+/**
+ * Normalises a language tag to a primary subtag we know ("nb-NO" → "nb", "no" → "nb").
+ * @param {string} tag
+ * @returns {string}
+ */
+function primary(tag) {
+  const p = String(tag || "").toLowerCase().split(/[-_]/)[0];
+  return p === "no" ? "nb" : p;
+}
+
+/**
+ * The language to show: `<html lang>`, then the browser's languages, then the site default.
+ * Only languages the site offers and that have texts (built in or given) are chosen.
+ * @param {object} cfg normalised site config
+ * @returns {string}
+ */
+export function pickLanguage(cfg) {
+  const offered = cfg.languages.filter((l) => TEXTS[l] || cfg.texts[l]);
+  const wanted = [document.documentElement.lang, ...(navigator.languages || [])].map(primary);
+  return wanted.find((l) => offered.includes(l)) ||
+    (offered.includes(cfg.defaultLanguage) ? cfg.defaultLanguage : offered[0] || "en");
+}
+
+/**
+ * The texts for a language: English, overlaid by the built-in language, overlaid by the site's own.
+ * @param {object} cfg normalised site config
+ * @param {string} lang
+ * @returns {Record<string, string>}
+ */
+export function textsFor(cfg, lang) {
+  const own = cfg.texts[lang];
+  return Object.assign({}, TEXTS.en, TEXTS[lang], own && typeof own === "object" ? own : {});
+}
+
+/**
+ * Fills `{c}` in a text.
+ * @param {string} text
+ * @param {string} value
+ * @returns {string}
+ */
+export function fill(text, value) {
+  return String(text).replace("{c}", value);
+}

@@ -1,0 +1,168 @@
+// Entry point: init() builds the one state object and wires consent, blocking, Consent Mode and UI.
+// window.ConsentKit is the public API (docs/contracts.md); no method ever throws into the host page.
+import { DEFAULTS, GPC, NECESSARY, OPTIONAL } from "./constants.js";
+import { flushQueue, loadConsent, logConsent, payload, publicConsent, saveConsent, uuid } from "./consent.js";
+import { consentDefault, consentUpdate } from "./consentmode.js";
+import { deleteMatching } from "./cookies.js";
+import { installBlocking, scan } from "./blocking.js";
+import { pickLanguage, textsFor } from "./i18n.js";
+import { adoptPageStyles, hide, mount, show } from "./ui.js";
+import { granted, safe, whenParsed } from "./util.js";
+
+/** The script element of the bundle itself: its nonce is carried to the scripts we activate. */
+const SCRIPT = document.currentScript;
+
+/** The state made by init(); null before. */
+let state = null;
+
+/**
+ * The site config with a default for every missing or mistyped field.
+ * @param {object} config as given to init()
+ * @returns {object}
+ */
+function configure(config) {
+  const given = config && typeof config === "object" ? config : {};
+  const cfg = Object.assign({}, DEFAULTS, given);
+  for (const k in DEFAULTS) {
+    const d = DEFAULTS[k];
+    const v = cfg[k];
+    const bad = d === null ? typeof v !== "string" : Array.isArray(d) ? !Array.isArray(v) : typeof v !== typeof d || v === null;
+    if (bad) cfg[k] = d;
+  }
+  cfg.categories = (Array.isArray(given.categories) ? given.categories : OPTIONAL)
+    .filter((c) => typeof c === "string" && c !== NECESSARY);
+  if (!(cfg.lifetimeDays > 0)) cfg.lifetimeDays = DEFAULTS.lifetimeDays;
+  return cfg;
+}
+
+/**
+ * Creates the banner state: every module gets this object, nothing else is shared.
+ * @param {object} config
+ * @returns {object}
+ */
+function createState(config) {
+  const cfg = configure(config);
+  const lang = pickLanguage(cfg);
+  const current = document.currentScript;
+  const gpcOn = navigator.globalPrivacyControl === true && Object.prototype.hasOwnProperty.call(GPC, cfg.gpc);
+  return {
+    cfg, lang, t: textsFor(cfg, lang),
+    nonce: (SCRIPT && SCRIPT.nonce) || (current && current.nonce) || "",
+    consent: null, knownId: null, listeners: [], warned: {}, ui: null, create: null, act: null,
+    gpcDenied: gpcOn ? GPC[cfg.gpc].filter((c) => cfg.categories.includes(c)) : [],
+    chain: Promise.resolve(), queued: new WeakSet(), ph: new WeakMap(),
+  };
+}
+
+/**
+ * Records a decision: stores it, deletes the cookies of denied categories, updates Consent Mode, logs
+ * it to the backend, closes the banner, releases what is now granted and tells listeners.
+ * @param {object} s state
+ * @param {Record<string, boolean>} choices
+ * @param {string} method one of METHODS
+ */
+function decide(s, choices, method) {
+  const ch = {};
+  for (const c of s.cfg.categories) ch[c] = choices[c] === true && !s.gpcDenied.includes(c);
+  const id = (s.consent && s.consent.consentId) || s.knownId || uuid();
+  s.consent = { consentId: id, choices: ch, revision: s.cfg.revision, date: Date.now(), method };
+  saveConsent(s.cfg, s.consent);
+  deleteMatching(s.cfg.cookies.filter((k) => k && s.cfg.categories.includes(k.category) && !ch[k.category]));
+  if (s.cfg.consentMode) consentUpdate(ch);
+  logConsent(s.cfg.endpoint, payload(s, s.consent));
+  hide(s);
+  if (document.readyState !== "loading") scan(s);
+  notify(s);
+}
+
+/** Calls onChange listeners and dispatches `consentkit:change`. */
+function notify(s) {
+  for (const fn of s.listeners) {
+    try {
+      fn(publicConsent(s.consent));
+    } catch (e) {
+      console.error("[consentkit] onChange listener failed", e);
+    }
+  }
+  document.dispatchEvent(new CustomEvent("consentkit:change", { detail: publicConsent(s.consent) }));
+}
+
+/** @returns {Record<string, boolean>} every category set to v */
+function every(s, v) {
+  const out = {};
+  for (const c of s.cfg.categories) out[c] = v;
+  return out;
+}
+
+/** The decisions the UI and the API can take. */
+function actions(s) {
+  return {
+    acceptAll: () => decide(s, every(s, true), "accept_all"),
+    rejectAll: () => decide(s, every(s, false), "reject_all"),
+    save: (choices) => decide(s, choices, "custom"),
+    allow: (c) => decide(s, Object.assign({}, s.consent && s.consent.choices, { [c]: true }), "custom"),
+  };
+}
+
+/**
+ * Starts the banner. Installs blocking and Consent Mode's default at once; builds the UI once the
+ * document is parsed.
+ * @param {object} config see docs/contracts.md
+ */
+function init(config) {
+  if (state) return console.warn("[consentkit] init() was already called: ignored");
+  const s = (state = createState(config));
+  const stored = loadConsent(s.cfg, Date.now());
+  s.consent = stored.consent || null;
+  s.knownId = stored.id || null;
+  s.act = actions(s);
+  if (s.cfg.consentMode) {
+    consentDefault();
+    if (s.consent) consentUpdate(s.consent.choices);
+  }
+  installBlocking(s);
+  adoptPageStyles();
+  flushQueue(s.cfg.endpoint);
+  const gpcCoversAll = s.gpcDenied.length > 0 && s.gpcDenied.length === s.cfg.categories.length;
+  if (s.consent ? s.gpcDenied.some((c) => s.consent.choices[c]) : gpcCoversAll) {
+    decide(s, s.consent ? s.consent.choices : {}, "gpc");
+  }
+  whenParsed(() => ready(s));
+}
+
+/** Once parsed: mount the UI, release or placehold held elements, ask if needed, announce readiness. */
+function ready(s) {
+  mount(s);
+  scan(s);
+  if (s.consent) hide(s);
+  else show(s, false);
+  document.dispatchEvent(new CustomEvent("consentkit:ready", { detail: publicConsent(s.consent) }));
+}
+
+/** `window.ConsentKit`: see docs/contracts.md. Before init() every query answers "nothing granted". */
+const api = {
+  init: safe(init),
+  /** Opens the banner: the settings when the visitor has chosen before (or `show("settings")`), else the first layer. */
+  show: safe((layer) => {
+    const s = state;
+    if (s) whenParsed(() => show(s, layer === "settings" || !!s.consent));
+  }),
+  /** Closes the banner without recording anything. */
+  hide: safe(() => state && hide(state)),
+  /** @returns {boolean} whether the category is granted ("necessary" always is) */
+  accepted: safe((category) => !!state && granted(state, category)),
+  /** @returns {object | null} {consentId, choices, revision, date, method} or null before a choice */
+  getConsent: safe(() => (state ? publicConsent(state.consent) : null)),
+  /** Calls fn(consent) after every choice. */
+  onChange: safe((fn) => {
+    if (state && typeof fn === "function") state.listeners.push(fn);
+  }),
+  /** Withdraws every optional category (method "withdraw"); their cookies are deleted. */
+  withdraw: safe(() => state && decide(state, {}, "withdraw")),
+  /** Grants every category (method "accept_all"). */
+  acceptAll: safe(() => state && state.act.acceptAll()),
+  /** Denies every optional category (method "reject_all"). */
+  rejectAll: safe(() => state && state.act.rejectAll()),
+};
+
+if (!window.ConsentKit) window.ConsentKit = api;

@@ -1,0 +1,205 @@
+// The banner's two layers and the reopen button, in a shadow root styled by a constructable stylesheet
+// (no <style>, no style attributes: works under a strict CSP). Decisions go through `state.act`.
+// CSS and PAGE_CSS are string constants that build.py makes from banner.css and page.css.
+import { NECESSARY, OPEN_ATTR } from "./constants.js";
+import { granted, h, safe } from "./util.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+
+/**
+ * Adds the page-level stylesheet (placeholders, hiding held iframes) to the document.
+ */
+export function adoptPageStyles() {
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(PAGE_CSS);
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+}
+
+/**
+ * Creates the banner's host element with its shadow root, stylesheet, reopen button and listeners.
+ * Call once the body exists.
+ * @param {object} state
+ */
+export function mount(state) {
+  const ap = state.cfg.appearance || {};
+  const host = h("div", { "data-consentkit-root": "" });
+  const root = host.attachShadow({ mode: "open" });
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(CSS);
+  root.adoptedStyleSheets = [sheet];
+  if (/^#[0-9a-f]{3,8}$/i.test(ap.accent || "")) host.style.setProperty("--a", ap.accent);
+  const reopen = h("button", {
+    type: "button", class: "o", "aria-label": state.t.reopen, title: state.t.reopen, hidden: true,
+    onclick: () => show(state, true),
+  }, icon());
+  root.append(reopen);
+  state.ui = { host, root, reopen, box: null, back: null, pos: ap.position === "center" ? "center" : "bottom" };
+  root.addEventListener("keydown", safe((e) => onKey(state, e)));
+  document.addEventListener("focusin", safe((e) => {
+    if (state.ui.box && !state.consent && !host.contains(e.target)) state.ui.box.focus();
+  }));
+  document.addEventListener("click", safe((e) => {
+    if (!e.target.closest || !e.target.closest("[" + OPEN_ATTR + "]")) return;
+    e.preventDefault();
+    show(state, true);
+  }));
+  document.body.append(host);
+}
+
+/** @returns {SVGElement} a small cookie icon */
+function icon() {
+  const svg = document.createElementNS(SVG, "svg");
+  const path = document.createElementNS(SVG, "path");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  path.setAttribute("d", "M12 2a10 10 0 1 0 10 10 4 4 0 0 1-5-5 4 4 0 0 1-5-5M8.5 8.5h0M16 15.5h0M11 17h0M7 13h0");
+  svg.append(path);
+  return svg;
+}
+
+/**
+ * Opens the banner (first layer) or the settings (second layer), moving focus into it.
+ * @param {object} state
+ * @param {boolean} settings
+ */
+export function show(state, settings) {
+  const ui = state.ui;
+  if (!ui) return;
+  if (!ui.box) ui.back = document.activeElement;
+  const box = h("div", {
+    class: "ck " + ui.pos, role: "dialog", "aria-modal": "true", "aria-labelledby": "ck-t",
+    "aria-describedby": "ck-d", tabindex: "-1", lang: state.lang,
+  }, settings ? settingsLayer(state) : firstLayer(state));
+  if (ui.box) ui.box.replaceWith(box);
+  else ui.root.append(box);
+  ui.box = box;
+  ui.reopen.hidden = true;
+  box.focus();
+}
+
+/**
+ * Closes the banner (if open) and shows the reopen button once there is a consent; focus goes back to
+ * where it was.
+ * @param {object} state
+ */
+export function hide(state) {
+  const ui = state.ui;
+  if (!ui) return;
+  const focused = document.activeElement === ui.host;
+  if (ui.box) ui.box.remove();
+  ui.box = null;
+  ui.reopen.hidden = !state.consent || state.cfg.appearance.reopenButton === false;
+  if (!focused) return;
+  const back = ui.back && ui.back !== ui.host && ui.back.isConnected ? ui.back : ui.reopen.hidden ? null : ui.reopen;
+  if (back && back.focus) back.focus();
+  else ui.host.blur();
+}
+
+/** Tab and Shift+Tab cycle inside the open banner; Escape closes it when the visitor has already chosen. */
+function onKey(state, e) {
+  const box = state.ui.box;
+  if (!box) return;
+  if (e.key === "Escape" && state.consent) return hide(state);
+  if (e.key !== "Tab") return;
+  const all = Array.from(box.querySelectorAll("a[href],button,input:not(:disabled),summary"));
+  const cur = state.ui.root.activeElement;
+  const edge = e.shiftKey ? cur === all[0] || cur === box : cur === all[all.length - 1];
+  if (!edge) return;
+  e.preventDefault();
+  all[e.shiftKey ? all.length - 1 : 0].focus();
+}
+
+/** @returns {HTMLElement} a row of buttons: [text key, class, action] */
+function buttons(state, list) {
+  return h("div", { class: "b" },
+    list.map(([key, cls, fn]) => h("button", { type: "button", class: cls, "data-ck": key, onclick: fn }, state.t[key])));
+}
+
+/** @returns {boolean} whether a configured URL is safe to link (http(s) or same-site path) */
+function linkable(url) {
+  return typeof url === "string" && /^(https?:\/\/|\/)/i.test(url);
+}
+
+/** First layer: title, text, links, and Accept all / Reject all (same style) / Customize. */
+function firstLayer(state) {
+  const t = state.t;
+  const cfg = state.cfg;
+  const links = [[cfg.declarationUrl, t.declaration], [cfg.privacyPolicyUrl, t.privacy]]
+    .filter((l) => linkable(l[0])).map((l) => h("a", { href: l[0] }, l[1]));
+  return [
+    h("h2", { id: "ck-t" }, t.title),
+    h("p", { id: "ck-d" }, t.description),
+    links.length ? h("p", { class: "l" }, links) : null,
+    buttons(state, [["accept", "p", state.act.acceptAll], ["reject", "p", state.act.rejectAll],
+      ["customize", "s", () => show(state, true)]]),
+  ];
+}
+
+/** Second layer: one switch per category with its cookies, the consent ID and date, and the buttons. */
+function settingsLayer(state) {
+  const t = state.t;
+  const c = state.consent;
+  const save = () => {
+    const choices = {};
+    for (const sw of state.ui.box.querySelectorAll("input[data-category]")) choices[sw.dataset.category] = sw.checked;
+    state.act.save(choices);
+  };
+  return [
+    h("h2", { id: "ck-t" }, t.settings),
+    h("p", { id: "ck-d" }, t.settingsText),
+    [NECESSARY, ...state.cfg.categories].map((cat) => category(state, cat)),
+    c ? h("p", { class: "i" }, t.consentId + ": ", h("code", null, c.consentId),
+      " · " + t.date + ": " + new Date(c.date).toLocaleString(state.lang)) : null,
+    buttons(state, [["accept", "p", state.act.acceptAll], ["reject", "p", state.act.rejectAll], ["save", "s", save]]),
+  ];
+}
+
+/** One category: its switch (necessary locked on; GPC-denied locked off), description and cookie table. */
+function category(state, c) {
+  const t = state.t;
+  const id = "ck-" + c;
+  const locked = c === NECESSARY;
+  const gpc = state.gpcDenied.includes(c);
+  const cookies = state.cfg.cookies.filter((k) => k && k.category === c && k.name);
+  return h("div", { class: "c" },
+    h("div", { class: "r" },
+      h("label", { for: id }, t[c] || c),
+      h("input", {
+        type: "checkbox", role: "switch", id, "aria-describedby": id + "-d", "data-category": locked ? null : c,
+        checked: locked || (!gpc && granted(state, c)), disabled: locked || gpc,
+      })),
+    h("p", { id: id + "-d" }, t[c + "_desc"] || "", gpc ? " " + t.gpc : ""),
+    cookies.length ? h("details", null, h("summary", null, t.cookies + " (" + cookies.length + ")"),
+      table(state, cookies)) : null);
+}
+
+/** The cookies of one category: name, provider, purpose, lifetime. */
+function table(state, cookies) {
+  const t = state.t;
+  return h("table", null,
+    h("thead", null, h("tr", null, ["name", "provider", "purpose", "lifetime"].map((k) => h("th", { scope: "col" }, t[k])))),
+    h("tbody", null, cookies.map((k) => h("tr", null,
+      h("td", null, k.name + (k.pattern === "prefix" ? "*" : "")),
+      h("td", null, k.provider || ""),
+      h("td", null, purpose(k.purpose, state.lang)),
+      h("td", null, lifetime(k.lifetime_seconds, state))))));
+}
+
+/** @returns {string} a cookie's purpose in the language (nn falls back to nb, others to en) */
+function purpose(p, lang) {
+  if (!p || typeof p !== "object") return p ? String(p) : "";
+  return p[lang] || p[lang === "nn" ? "nb" : "en"] || p.en || p.nb || "";
+}
+
+/** @returns {string} a lifetime in seconds, in words of the language ("1 år", "30 days"); 0/null is the session */
+function lifetime(seconds, state) {
+  if (!(seconds > 0)) return state.t.session;
+  const units = [["year", 31536e3], ["month", 2592e3], ["day", 86400], ["hour", 3600], ["minute", 60], ["second", 1]];
+  const [unit, size] = units.find((u) => seconds >= u[1]);
+  const n = Math.round(seconds / size);
+  try {
+    return new Intl.NumberFormat(state.lang, { style: "unit", unit, unitDisplay: "long" }).format(n);
+  } catch (e) {
+    return n + " " + unit;
+  }
+}

@@ -1,0 +1,1 @@
+window.trackerRan = (window.trackerRan || 0) + 1;
