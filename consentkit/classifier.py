@@ -52,6 +52,14 @@ class HostMatch:
     pattern: str
 
 
+def _builtin_answer(hit: Hit, rule: str) -> Classification:
+    return _hit_answer(hit, rule, "built-in")
+
+
+def _user_answer(hit: Hit, rule: str) -> Classification:
+    return _hit_answer(hit, rule, "user")
+
+
 def _hit_answer(hit: Hit, rule: str, layer: str) -> Classification:
     record = hit.record
     if record.match == "exact":
@@ -127,22 +135,24 @@ class Classifier:
         hosts: Iterable[HostRecord] | None = None,
         user_entries: Iterable[Any] = (),
     ) -> None:
-        self._builtin = Layer(load_builtin() if entries is None else entries)
+        self._builtin = Layer(load_builtin() if entries is None else entries, _builtin_answer)
         host_rows = load_hosts() if hosts is None else hosts
         self._hosts = {row.host: HostMatch(row.provider, row.category, row.host)
                        for row in host_rows}
         self._user = self._user_layer(user_entries)
+        self._host_memo: dict[str | None, HostMatch | None] = {}
 
     @staticmethod
-    def _user_layer(rows: Iterable[Any]) -> Layer | None:
+    def _user_layer(rows: Iterable[Any]) -> Layer[Classification] | None:
         records = records_from_rows(rows)
-        return Layer(records) if records else None
+        return Layer(records, _user_answer) if records else None
 
     def with_user_entries(self, rows: Iterable[Any]) -> Classifier:
         """A classifier sharing this one's compiled built-in KB, with imported entries above it."""
         clone = object.__new__(Classifier)
         clone._builtin, clone._hosts = self._builtin, self._hosts
         clone._user = self._user_layer(rows)
+        clone._host_memo = self._host_memo
         return clone
 
     @property
@@ -155,6 +165,14 @@ class Classifier:
 
     def classify_host(self, host: str | None) -> HostMatch | None:
         """The tracker-table row for `host` or its closest listed parent domain."""
+        if host in self._host_memo:
+            return self._host_memo[host]
+        found = self._lookup_host(host)
+        if len(self._host_memo) < 10_000:
+            self._host_memo[host] = found
+        return found
+
+    def _lookup_host(self, host: str | None) -> HostMatch | None:
         host = normalise_domain(host)
         if host is None:
             return None
@@ -182,55 +200,69 @@ class Classifier:
             override = _override_for(overrides, name, kind)
             if override is not None:
                 return _override_answer(override)
-        domain = normalise_domain(domain) if domain else None
-        user, builtin = self._user, self._builtin
-        hit = user.find_exact(name, kind, domain) if user is not None else None
-        if hit is not None:
-            return _hit_answer(hit, "exact", "user")
-        hit = builtin.find_exact(name, kind, domain)
-        if hit is not None:
-            return _hit_answer(hit, "exact", "built-in")
-        hit = user.find_pattern(name, kind, domain) if user is not None else None
-        if hit is not None:
-            return _hit_answer(hit, "pattern", "user")
-        hit = builtin.find_pattern(name, kind, domain)
-        if hit is not None:
-            return _hit_answer(hit, "pattern", "built-in")
-        return self._by_host(setter, domain, site_host) or self._by_name(name)
+        if domain:
+            domain = normalise_domain(domain)
+        user = self._user
+        if user is not None:
+            found = user.find_exact(name, kind, domain)
+            if found is None:
+                found = self._builtin.find_exact(name, kind, domain)
+            if found is None:
+                found = user.find_pattern(name, kind, domain)
+        else:
+            found = self._builtin.find_exact(name, kind, domain)
+        if found is None:
+            found = self._builtin.find_pattern(name, kind, domain)
+        if found is None:
+            found = self._by_host(setter, domain, site_host) or _by_name(name)
+        return found
 
     def _by_host(self, setter: str | None, domain: str | None,
                  site_host: str | None) -> Classification | None:
         """An unknown name set by (or scoped to) a known tracker host takes that host's category."""
-        candidates = [("set by", host_of(setter) if setter else None)]
-        site = normalise_domain(site_host)
-        if domain and not (site and (site == domain or site.endswith("." + domain))):
-            candidates.append(("scoped to", domain))
-        for how, host in candidates:
+        if setter:
+            host = host_of(setter)
             match = self.classify_host(host)
             if match is not None:
-                return Classification(
-                    category=match.category, provider=match.provider, purpose_en="",
-                    purpose_nb="", lifetime="", confidence="medium",
-                    reason=f"unknown name {how} {host}, a {match.category} host of "
-                           f"{match.provider} (tracker table: {match.pattern})",
-                    rule="host", needs_review=False,
-                )
+                return _host_answer(match, f"set by {host}")
+        if domain and not _same_site(domain, site_host):
+            match = self.classify_host(domain)
+            if match is not None:
+                return _host_answer(match, f"scoped to {domain}")
         return None
 
-    @staticmethod
-    def _by_name(name: str) -> Classification:
-        guess = heuristics.suggest(name)
-        if guess is None:
-            return Classification(
-                category=UNCLASSIFIED, provider="", purpose_en="", purpose_nb="", lifetime="",
-                confidence="low", reason="no entry, host or name pattern matched", rule="none",
-                needs_review=True,
-            )
+
+def _same_site(domain: str, site_host: str | None) -> bool:
+    """Whether a cookie domain is the site's own (a site on a tracker's domain is not a tracker)."""
+    site = normalise_domain(site_host)
+    return site is not None and (site == domain or site.endswith("." + domain))
+
+
+def _host_answer(match: HostMatch, how: str) -> Classification:
+    return Classification(
+        category=match.category, provider=match.provider, purpose_en="", purpose_nb="",
+        lifetime="", confidence="medium",
+        reason=f"unknown name {how}, a {match.category} host of {match.provider} "
+               f"(tracker table: {match.pattern})",
+        rule="host", needs_review=False,
+    )
+
+
+@functools.lru_cache(maxsize=8192)
+def _by_name(name: str) -> Classification:
+    """The heuristic answer, cached: it depends on the name alone."""
+    guess = heuristics.suggest(name)
+    if guess is None:
         return Classification(
-            category=guess.category, provider="", purpose_en="", purpose_nb="", lifetime="",
-            confidence=guess.confidence, reason=f"guessed from the name: {guess.reason}",
-            rule="heuristic", needs_review=True,
+            category=UNCLASSIFIED, provider="", purpose_en="", purpose_nb="", lifetime="",
+            confidence="low", reason="no entry, host or name pattern matched", rule="none",
+            needs_review=True,
         )
+    return Classification(
+        category=guess.category, provider="", purpose_en="", purpose_nb="", lifetime="",
+        confidence=guess.confidence, reason=f"guessed from the name: {guess.reason}",
+        rule="heuristic", needs_review=True,
+    )
 
 
 @functools.cache

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from .schema import KbRecord
 
 _META = set(".^$*+?{}[]|()\\")
+Answer = TypeVar("Answer")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,10 +92,17 @@ def pick(records: tuple[KbRecord, ...], kind: str, domain: str | None,
     return Hit(record, exact_fit=score >= 6, note=note)
 
 
-class Layer:
-    """One layer of entries (built-in or imported), compiled for fast lookup."""
+class Layer(Generic[Answer]):
+    """One layer of entries (built-in or imported), compiled for fast lookup.
 
-    def __init__(self, records: Iterable[KbRecord]) -> None:
+    `answer(hit, rule)` turns a hit into the caller's answer type. Answers for the common case
+    (a name or pattern whose entries carry no domain, asked about in their own kind) are built
+    once here, so a lookup is a dict hit or one regex match and no allocation.
+    """
+
+    def __init__(self, records: Iterable[KbRecord], answer: Callable[[Hit, str], Answer]) -> None:
+        self._answer = answer
+        self._answers: dict[tuple[int, bool, str, str], Answer] = {}
         exact: dict[str, list[KbRecord]] = defaultdict(list)
         folded: dict[str, list[KbRecord]] = defaultdict(list)
         patterns: dict[tuple[str, str], list[KbRecord]] = defaultdict(list)
@@ -105,7 +114,24 @@ class Layer:
                 patterns[(record.match, record.name)].append(record)
         self.exact = {name: tuple(group) for name, group in exact.items()}
         self.folded = {name: tuple(group) for name, group in folded.items()}
+        self.fast_exact = {name: self._prebuilt(group, "exact")
+                           for name, group in self.exact.items()}
         self._compile(patterns)
+        self.fast_groups = [self._prebuilt(group, "pattern") for group in self.groups]
+
+    def _answer_for(self, hit: Hit, rule: str) -> Answer:
+        """The answer for a hit, built once per record, fit and note (the KB does not change)."""
+        key = (id(hit.record), hit.exact_fit, hit.note, rule)
+        found = self._answers.get(key)
+        if found is None:
+            found = self._answers[key] = self._answer(hit, rule)
+        return found
+
+    def _prebuilt(self, group: tuple[KbRecord, ...], rule: str) -> dict[str, Answer]:
+        """kind -> answer, for a group whose entries all apply to any domain (else empty)."""
+        if any(record.domain is not None for record in group):
+            return {}
+        return {record.kind: self._answer(Hit(record, True, ""), rule) for record in group}
 
     def _compile(self, patterns: dict[tuple[str, str], list[KbRecord]]) -> None:
         def specificity(key: tuple[str, str]) -> tuple[int, int, str]:
@@ -124,23 +150,33 @@ class Layer:
         self.wild = re.compile("|".join(buckets.pop(""))) if "" in buckets else None
         self.buckets = {first: re.compile("|".join(alts)) for first, alts in buckets.items()}
 
-    def find_exact(self, name: str, kind: str, domain: str | None) -> Hit | None:
+    def find_exact(self, name: str, kind: str, domain: str | None) -> Answer | None:
+        fast = self.fast_exact.get(name)
+        if fast:
+            found = fast.get(kind)
+            if found is not None:
+                return found
         records = self.exact.get(name)
         hit = pick(records, kind, domain) if records else None
         if hit is None:
             records = self.folded.get(name.lower())
             hit = pick(records, kind, domain) if records else None
             if hit is not None and hit.record.name != name:
-                return Hit(hit.record, False, f"matched ignoring case ({hit.record.name})")
-        return hit
+                hit = Hit(hit.record, False, f"matched ignoring case ({hit.record.name})")
+        return self._answer_for(hit, "exact") if hit is not None else None
 
-    def find_pattern(self, name: str, kind: str, domain: str | None) -> Hit | None:
+    def find_pattern(self, name: str, kind: str, domain: str | None) -> Answer | None:
         for regex in (self.buckets.get(name[:1]), self.wild):
             found = regex.match(name) if regex is not None else None
             if found is not None:
                 index = int(found.lastgroup[1:])  # type: ignore[index]
+                fast = self.fast_groups[index].get(kind)
+                if fast is not None:
+                    return fast
                 hit = pick(self.groups[index], kind, domain, guess_domain=False)
-                return hit if hit is not None else self._scan(name, kind, domain, index + 1)
+                if hit is None:
+                    hit = self._scan(name, kind, domain, index + 1)
+                return self._answer_for(hit, "pattern") if hit is not None else None
         return None
 
     def _scan(self, name: str, kind: str, domain: str | None, start: int) -> Hit | None:

@@ -7,6 +7,7 @@ SCHEMA.md for the format). Validation collects every problem with its place, so 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -57,12 +58,18 @@ class HostRecord:
     category: str
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_domain(domain: str | None) -> str | None:
     """Lower-case a cookie domain and strip the leading dot browsers and declarations add."""
     if not domain:
         return None
     domain = domain.strip().lower().lstrip(".").rstrip(".")
     return domain or None
+
+
+def valid_domain(domain: str) -> bool:
+    """A lower-case host name without a leading dot, as entries and the host table use."""
+    return bool(_DOMAIN.match(domain))
 
 
 def entry_problems(raw: Any, where: str, required: tuple[str, ...] = REQUIRED) -> list[str]:
