@@ -49,7 +49,7 @@ async def give_consent(page: Page, choice: str) -> dict[str, Any]:
     """Accept or reject all on the open page; returns how (`consentkit_api`, `button`, `none`) and ok."""
     method = "acceptAll" if choice == "accept" else "rejectAll"
     with contextlib.suppress(PlaywrightError):
-        await page.wait_for_function("() => !!window.ConsentKit", timeout=1500)
+        await page.wait_for_function("() => !!window.ConsentKit", timeout=300)
     try:
         if await asyncio.wait_for(page.evaluate(API_SCRIPT, method), 5):
             return {"method": "consentkit_api", "ok": True, "detail": f"ConsentKit.{method}()"}

@@ -117,7 +117,8 @@ def build_report(obs: Observations, url: str, started: float, options: dict[str,
     cookies.sort(key=lambda c: (c["name"].lower(), c["domain"], c["path"]))
     storage.sort(key=lambda s: (s["kind"], s["name"].lower(), s["origin"]))
     requests = _requests(obs, party, classifier)
-    violations = find_violations(cookies, storage)
+    rejected = bool((interaction.get("reject") or {}).get("ok"))
+    violations = find_violations(cookies, storage, rejected)
     return {
         "version": VERSION, "url": url, "started_at": iso(started), "finished_at": iso(now),
         "options": options, "notes": list(obs.notes),
@@ -164,13 +165,16 @@ def _classify_host(classifier: Any, hosts: list[str]) -> Any:
     return None
 
 
-def find_violations(cookies: list[dict[str, Any]], storage: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Classified non-necessary items present before consent or after rejection."""
+def find_violations(cookies: list[dict[str, Any]], storage: list[dict[str, Any]],
+                    rejected: bool = True) -> list[dict[str, Any]]:
+    """Classified non-necessary items present before consent, or after rejection when the scanner
+    managed to reject (without a reject button, "after rejection" did not happen)."""
     found = []
+    phases = ("before", "reject") if rejected else ("before",)
     for kind, item in [*(("cookie", c) for c in cookies), *((s["kind"], s) for s in storage)]:
         if item["category"] in ("necessary", UNCLASSIFIED):
             continue
-        for phase in ("before", "reject"):
+        for phase in phases:
             if phase in item["phases"]:
                 found.append({"kind": kind, "name": item["name"],
                               "domain": item.get("domain") or item.get("origin", ""),

@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 from playwright.async_api import Browser, async_playwright
 
 from .crawl import Frontier, check_start_url, parse_sitemap, robots_sitemaps
-from .engine import Settings, Tab, Visit, fetch_text, launch
+from .engine import Settings, Tab, Visit, fetcher, launch
 from .errors import ScanTimeout, UnreachableSite
 from .observe import Observations
 from .phases import give_consent
@@ -76,17 +76,27 @@ async def scan_async(url: str, options: ScanOptions, progress: Progress | None =
     async with async_playwright() as pw, launch(pw, options.resolve) as browser:
         crawler = Crawler(browser, frontier, obs, options, progress)
         try:
-            await asyncio.wait_for(crawler.run(), options.total_timeout)
+            interaction = await asyncio.wait_for(_run_all(crawler, browser, obs, options, url),
+                                                 options.total_timeout)
         except TimeoutError:
             obs.notes.append(f"total time budget of {options.total_timeout:g}s used up; "
                              f"{len(frontier.queue)} queued pages were not visited")
-        if options.consent_phases:
-            visited = [p["url"] for p in obs.pages if p["status"] and p["status"] < 400 and not p["error"]]
-            pages = [url, *[u for u in visited if u != url][: max(0, options.phase_pages - 1)]]
-            results = await asyncio.gather(*(consent_phase(browser, obs, options, choice, pages)
-                                             for choice in ("accept", "reject")))
-            interaction = dict(zip(("accept", "reject"), results, strict=True))
     return build_report(obs, url, started, _public(options), interaction, classifier)
+
+
+async def _run_all(crawler: Crawler, browser: Browser, obs: Observations, options: ScanOptions,
+                   url: str) -> dict[str, Any]:
+    """The start page first (it decides whether the site is reachable), then the rest of the crawl
+    and the two consent phases at the same time, on the pages the start page links to."""
+    first = await crawler.start()
+    if not options.consent_phases:
+        await crawler.run()
+        return {}
+    links = [u for u, _depth in list(crawler.frontier.queue)[: max(0, options.phase_pages - 1)]]
+    pages = [url, *links] if first.status and first.status < 400 else [url]
+    results = await asyncio.gather(crawler.run(), *(consent_phase(browser, obs, options, choice, pages)
+                                                    for choice in ("accept", "reject")))
+    return dict(zip(("accept", "reject"), results[1:], strict=True))
 
 
 def _public(options: ScanOptions) -> dict[str, Any]:
@@ -106,19 +116,33 @@ class Crawler:
         self.active = 0
         self.done = 0
 
-    async def run(self) -> None:
-        first = Tab(self.browser, self.obs, self.options.settings(), "before")
+    async def start(self) -> Visit:
+        """Visit the start page alone; UnreachableSite or ScanTimeout when it does not load."""
+        self.first = Tab(self.browser, self.obs, self.options.settings(), "before")
         item = self.frontier.pop()
         assert item is not None
-        await self._visit(first, *item, start=True)
-        if self.options.sitemaps:
-            await self._add_sitemaps()
-        tabs = [first, *(Tab(self.browser, self.obs, self.options.settings(), "before")
-                         for _ in range(max(1, self.options.concurrency) - 1))]
         try:
-            await asyncio.gather(*(self._worker(tab) for tab in tabs))
+            return await self._visit(self.first, *item, start=True)
+        except BaseException:
+            await self.first.close()
+            raise
+
+    async def run(self) -> None:
+        """The workers, and the sitemap reader feeding them, until the frontier is exhausted."""
+        tabs = [self.first, *(Tab(self.browser, self.obs, self.options.settings(), "before")
+                              for _ in range(max(1, self.options.concurrency) - 1))]
+        self.active += 1  # the sitemap reader counts as busy: it may still add pages
+        try:
+            await asyncio.gather(self._sitemaps_then_idle(), *(self._worker(tab) for tab in tabs))
         finally:
             await asyncio.gather(*(tab.close() for tab in tabs), return_exceptions=True)
+
+    async def _sitemaps_then_idle(self) -> None:
+        try:
+            if self.options.sitemaps:
+                await self._add_sitemaps()
+        finally:
+            self.active -= 1
 
     async def _worker(self, tab: Tab) -> None:
         while True:
@@ -152,18 +176,18 @@ class Crawler:
 
     async def _add_sitemaps(self) -> None:
         """Pages named in sitemaps (from robots.txt, else /sitemap.xml), indexes followed, at depth 1."""
-        settings = self.options.settings()
-        robots = await fetch_text(self.browser, urljoin(self.frontier.start, "/robots.txt"), settings)
-        todo = robots_sitemaps(robots or "", self.frontier.start) or [urljoin(self.frontier.start,
-                                                                             "/sitemap.xml")]
-        fetched = 0
-        while todo and fetched < MAX_SITEMAPS:
-            text = await fetch_text(self.browser, todo.pop(0), settings)
-            fetched += 1
-            pages, nested = parse_sitemap(text or "")
-            todo.extend(nested)
-            for page in pages:
-                self.frontier.add(page, 1)
+        async with fetcher(self.browser, self.options.settings()) as fetch:
+            robots = await fetch(urljoin(self.frontier.start, "/robots.txt"))
+            todo = robots_sitemaps(robots or "", self.frontier.start) or [
+                urljoin(self.frontier.start, "/sitemap.xml")]
+            fetched = 0
+            while todo and fetched < MAX_SITEMAPS:
+                text = await fetch(todo.pop(0))
+                fetched += 1
+                pages, nested = parse_sitemap(text or "")
+                todo.extend(nested)
+                for page in pages:
+                    self.frontier.add(page, 1)
 
 
 async def consent_phase(browser: Browser, obs: Observations, options: ScanOptions, choice: str,
