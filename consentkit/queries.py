@@ -124,14 +124,17 @@ def log_page(session: Session, site: Site, filt: LogFilter, *, after: Cursor | N
 
 
 def _older_than(c: Cursor) -> Any:
-    # Spelled out rather than a row-value comparison: both SQLite and PostgreSQL use the index.
+    """(created_at, id) < cursor, spelled so that both databases seek the index to the cursor:
+    the plain `created_at <=` bounds the range scan, the OR only breaks ties."""
     rec = ConsentRecord
-    return or_(rec.created_at < c.created_at, and_(rec.created_at == c.created_at, rec.id < c.id))
+    return and_(rec.created_at <= c.created_at,
+                or_(rec.created_at < c.created_at, rec.id < c.id))
 
 
 def _newer_than(c: Cursor) -> Any:
     rec = ConsentRecord
-    return or_(rec.created_at > c.created_at, and_(rec.created_at == c.created_at, rec.id > c.id))
+    return and_(rec.created_at >= c.created_at,
+                or_(rec.created_at > c.created_at, rec.id > c.id))
 
 
 def consent_history(session: Session, site: Site, consent_id: str) -> list[ConsentRecord]:

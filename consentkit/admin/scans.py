@@ -35,6 +35,11 @@ def is_unclassified(item: dict[str, Any]) -> bool:
     return item.get("category") not in CATEGORIES
 
 
+def needs_review(item: dict[str, Any]) -> bool:
+    """Unclassified, or only guessed from the name: the owner should say what it is."""
+    return is_unclassified(item) or item.get("confidence") == "low"
+
+
 def by_category(items: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
     order = [*CATEGORIES, "unclassified"]
     groups: dict[str, list[dict[str, Any]]] = {}
@@ -97,7 +102,7 @@ def scan_show(key: str, scan_id: int):
 def inventory_view(key: str):
     site = load_site(key)
     items = inventory.site_inventory(get_session(), site)
-    queue = [(i, *_override_form(i)) for i in items if is_unclassified(i)]
+    queue = [(i, *_override_form(i)) for i in items if needs_review(i)]
     return render_template("admin/inventory.html", site=site, groups=by_category(items), queue=queue,
                            overrides=inventory.site_overrides(get_session(), site), violations=set())
 
@@ -107,8 +112,11 @@ def _override_form(item: dict[str, Any]) -> tuple[OverrideForm, str]:
     """A form per queued item; the prefix keeps element ids (and labels) unique on the page."""
     prefix = "o" + hashlib.sha1(f"{item['kind']}\0{item['name']}".encode()).hexdigest()[:10]
     form = OverrideForm(formdata=None, prefix=prefix)
+    guess = item["category"] if item["category"] in CATEGORIES else "necessary"
+    purpose = item.get("purpose") or {}
     form.process(data={"name": item["name"], "kind": item["kind"], "provider": item.get("provider") or "",
-                       "category": "necessary"})
+                       "category": guess, "purpose_en": purpose.get("en") or "",
+                       "purpose_nb": purpose.get("nb") or ""})
     return form, prefix
 
 
