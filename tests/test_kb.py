@@ -1,0 +1,130 @@
+"""The built-in knowledge base: schema-valid data files, no conflicts, and the coverage issue 4 asks for."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+import pytest
+
+from consentkit.kb.loader import data_files, load_builtin, load_hosts, read_json
+from consentkit.kb.schema import (
+    KbRecord,
+    conflicts,
+    entry_problems,
+    file_problems,
+    host_problems,
+)
+
+GOOD = {"name": "_x", "category": "analytics", "provider": "X", "purpose_en": "Counts.",
+        "purpose_nb": "Teller."}
+
+
+@pytest.fixture(scope="module")
+def records() -> tuple[KbRecord, ...]:
+    return load_builtin()
+
+
+@pytest.mark.parametrize("file", data_files(), ids=lambda f: f.name)
+def test_every_data_file_matches_the_schema(file):
+    assert file_problems(read_json(file), file.name) == []
+
+
+def test_built_in_entries_do_not_conflict_or_repeat(records):
+    assert conflicts(list(records)) == []
+
+
+def test_conflict_check_finds_a_conflict():
+    a = KbRecord("x", "analytics", "P", "e", "n", source="a.json")
+    b = KbRecord("x", "necessary", "P", "e", "n", source="b.json")
+    other_domain = KbRecord("x", "necessary", "P", "e", "n", domain="example.no")
+    assert conflicts([a, other_domain]) == []
+    assert "conflicts with" in conflicts([a, b])[0]
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    ({"category": "statistics"}, "category"),
+    ({"match": "glob"}, "match"),
+    ({"kind": "cache"}, "kind"),
+    ({"match": "regex", "name": "mp_(.+"}, "does not compile"),
+    ({"domain": ".google.com"}, "domain"),
+    ({"doc_url": "http://example.com"}, "https://"),
+    ({"purpose_nb": ""}, "missing 'purpose_nb'"),
+    ({"colour": "red"}, "unknown field"),
+    ({"lifetime": 3}, "must be a string"),
+])
+def test_schema_rejects_bad_entries(change, expected):
+    problems = entry_problems({**GOOD, **change}, "t.json entry 0")
+    assert problems and expected in problems[0]
+    assert entry_problems(GOOD, "t.json entry 0") == []
+
+
+def test_file_and_host_shapes_are_checked():
+    assert file_problems([], "x.json")
+    assert file_problems({"group": "", "entries": []}, "x.json")
+    assert host_problems({"host": "Example.COM", "provider": "P", "category": "marketing"}, "h")
+    assert host_problems({"host": "ex.com", "provider": "P", "category": "ads"}, "h")
+    assert not host_problems({"host": "ex.com", "provider": "P", "category": "marketing"}, "h")
+
+
+def test_at_least_500_entries_in_both_languages(records):
+    assert len(records) >= 500
+    for record in records:
+        assert record.purpose_en.strip() and record.purpose_nb.strip(), record
+        assert record.provider.strip(), record
+
+
+def test_norwegian_purposes_are_not_english_copies(records):
+    copies = [r.name for r in records if r.purpose_en == r.purpose_nb]
+    assert copies == []
+
+
+def test_at_least_200_tracker_hosts():
+    hosts = load_hosts()
+    assert len(hosts) >= 200
+    assert len({h.host for h in hosts}) == len(hosts)
+    table = {h.host: h.category for h in hosts}
+    assert table["google-analytics.com"] == "analytics"
+    assert table["doubleclick.net"] == "marketing"
+    assert table["connect.facebook.net"] == "marketing"
+    assert table["snap.licdn.com"] == "marketing"
+    assert table["clarity.ms"] == "analytics"
+
+
+VENDORS = ["Google Analytics", "Google Ads", "DoubleClick", "Google Tag Manager", "YouTube",
+           "reCAPTCHA", "Google Maps", "Meta", "Microsoft Clarity", "Microsoft Advertising",
+           "Application Insights", "LinkedIn", "Hotjar", "Mouseflow", "HubSpot", "Intercom",
+           "Zendesk", "Cloudflare", "Akamai", "Amazon Web Services", "Stripe", "Klarna", "Vimeo",
+           "TikTok", "Snap", "Pinterest", "X (Twitter)", "Adobe", "Matomo", "Mixpanel",
+           "Amplitude", "Segment", "PostHog", "Criteo", "Adform", "Schibsted", "Taboola",
+           "Outbrain", "Cookiebot", "OneTrust", "CookieYes", "WordPress", "WooCommerce",
+           "Shopify", "Magento", "Drupal", "Joomla", "PHP", "Java", "ASP.NET", "Django",
+           "Laravel", "Rails", "Express", "Next.js", "consentkit"]
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_issue_vendors_are_covered(records, vendor):
+    assert any(vendor in record.provider for record in records), vendor
+
+
+def test_vipps_is_in_the_host_table():
+    assert any(h.provider.startswith("Vipps") for h in load_hosts())
+
+
+def test_storage_keys_of_big_vendors_are_present(records):
+    kinds = Counter(r.kind for r in records)
+    assert kinds["localStorage"] >= 50 and kinds["sessionStorage"] >= 10
+
+
+def test_regex_entries_compile_as_full_matches(records):
+    for record in records:
+        if record.match == "regex":
+            assert re.compile(f"(?:{record.name})\\Z")
+
+
+def test_data_files_are_utf8_json_with_one_group_each():
+    groups = [read_json(f)["group"] for f in data_files()]
+    assert len(groups) == len(set(groups))
+    for file in data_files():
+        assert json.loads(file.read_text(encoding="utf-8"))
