@@ -53,7 +53,8 @@ _WORD_RULES: tuple[tuple[frozenset[str], str, str], ...] = (
                 "preference", "preferences", "settings", "layout", "viewmode", "recently",
                 "recentlyviewed", "wishlist", "favorites", "favourites", "compare", "sort",
                 "zoom", "volume", "muted", "player", "chat", "livechat", "dismissed", "closed",
-                "popup", "announcement", "geo", "location", "city", "store", "translate"}),
+                "popup", "announcement", "geo", "location", "city", "store", "translate", "i18n",
+                "i18next"}),
      "functional", "low"),
 )
 
@@ -77,6 +78,8 @@ def suggest(name: str) -> Suggestion | None:
     found = set(words)
     if found & _CONSENT or ({"cookie", "cookies"} & found and found & _COOKIE_CHOICE):
         return Suggestion("necessary", "low", "looks like it stores the visitor's consent choice")
+    if any(word.startswith("utm") for word in words):
+        return Suggestion("marketing", "medium", "name carries UTM campaign parameters")
     for vocabulary, category, confidence in _WORD_RULES:
         hit = sorted(found & vocabulary)
         if hit:

@@ -48,6 +48,7 @@ def test_conflict_check_finds_a_conflict():
     ({"match": "glob"}, "match"),
     ({"kind": "cache"}, "kind"),
     ({"match": "regex", "name": "mp_(.+"}, "does not compile"),
+    ({"match": "regex", "name": "(?P<id>x)"}, "named groups"),
     ({"domain": ".google.com"}, "domain"),
     ({"doc_url": "http://example.com"}, "https://"),
     ({"purpose_nb": ""}, "missing 'purpose_nb'"),

@@ -95,6 +95,9 @@ def entry_problems(raw: Any, where: str, required: tuple[str, ...] = REQUIRED) -
             re.compile(raw["name"])
         except re.error as exc:
             problems.append(f"{where}: regex {raw['name']!r} does not compile: {exc}")
+        if "(?P<" in raw["name"] or raw["name"].startswith("(?"):
+            problems.append(f"{where}: regex must not use named groups or global flags "
+                            "(the classifier compiles all patterns into one expression)")
     domain = raw.get("domain")
     if domain is not None and not _DOMAIN.match(domain):
         problems.append(f"{where}: domain {domain!r} must be a lower-case host without a dot first")
