@@ -7,6 +7,7 @@ show, so an owner's reclassification appears everywhere at once.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,11 +35,13 @@ def classify_report_items(report: dict[str, Any], overrides: list[Any]) -> list[
     from .classifier import default_classifier
 
     classifier = default_classifier()
+    # The scanned site's own host, so a tracker table entry never claims the site's own domain.
+    site_host = urlsplit(report.get("url") or "").hostname
     items: dict[tuple[str, str, str], dict[str, Any]] = {}
     for raw in _report_items(report):
         result = classifier.classify(raw["name"], domain=raw["domain"] or None,
                                      setter=raw.get("set_by") or None, kind=raw["kind"],
-                                     overrides=overrides)
+                                     overrides=overrides, site_host=site_host)
         item = {
             "name": raw["name"], "kind": raw["kind"], "domain": raw["domain"],
             "party": raw.get("party") or "first", "lifetime_seconds": raw.get("lifetime_seconds"),
