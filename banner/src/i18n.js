@@ -89,8 +89,10 @@ export function pickLanguage(cfg) {
  * @returns {Record<string, string>}
  */
 export function textsFor(cfg, lang) {
+  const out = Object.assign({}, TEXTS.en, TEXTS[lang]);
   const own = cfg.texts[lang];
-  return Object.assign({}, TEXTS.en, TEXTS[lang], own && typeof own === "object" ? own : {});
+  for (const k in own && typeof own === "object" ? own : {}) if (typeof own[k] === "string") out[k] = own[k];
+  return out;
 }
 
 /**
