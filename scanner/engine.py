@@ -179,6 +179,8 @@ class Tab:
             visit.status = response.status
             kind = response.headers.get("content-type", "text/html").lower()
             visit.html = "html" in kind
+        if visit.error:
+            self.broken = True  # a failed navigation leaves the page in a state not worth trusting
         if visit.error and not visit.error.startswith("timeout"):
             return visit
         await self.settle(deadline)
@@ -224,9 +226,11 @@ class Tab:
                 self.obs.add_storage(kind, name, found["origin"], page_url, self.phase)
 
     async def _bounded(self, awaitable: Any, seconds: float) -> Any:
-        """Await with a time limit; a page that hangs its main thread marks the tab for recycling."""
+        """Await with a time limit; a page that hangs its main thread marks the tab for recycling.
+
+        The limit is never below a third of the page timeout: a busy machine is not a hung page."""
         try:
-            return await asyncio.wait_for(awaitable, seconds)
+            return await asyncio.wait_for(awaitable, max(seconds, self.settings.page_timeout / 3))
         except TimeoutError:
             self.broken = True
         except PlaywrightError:
