@@ -48,6 +48,7 @@ def classify_report_items(report: dict[str, Any], overrides: list[Any]) -> list[
             "category": result.category, "provider": result.provider,
             "purpose": {"nb": result.purpose_nb, "en": result.purpose_en},
             "reason": result.reason, "confidence": result.confidence,
+            "needs_review": result.needs_review,
             "set_by": raw.get("set_by") or "", "first_seen_url": raw.get("first_seen_url") or "",
             "phases": raw.get("phases") or [],
         }

@@ -32,11 +32,33 @@ def latest_scan(session: Session, site: Site) -> Scan | None:
         .order_by(Scan.started_at.desc(), Scan.id.desc()).limit(1))
 
 
+# What the banner and declaration tell a visitor about an item. Scan details (where it was first
+# seen, which script set it, the classifier's wording) vary between scans of an unchanged site and
+# must not bump the revision, or every rescan would ask every visitor again.
+VISITOR_FIELDS = ("name", "kind", "domain", "category", "provider", "purpose", "party")
+
+
 def cookie_list(session: Session, site: Site) -> list[dict[str, Any]]:
     """The latest scan's items (cookies and storage), reclassified with the site's overrides."""
     from .inventory import site_inventory
 
-    return site_inventory(session, site)
+    return [visitor_item(item) for item in site_inventory(session, site)]
+
+
+def visitor_item(item: dict[str, Any]) -> dict[str, Any]:
+    shown = {key: item.get(key) for key in VISITOR_FIELDS}
+    shown["lifetime_seconds"] = rounded_lifetime(item.get("lifetime_seconds"))
+    return shown
+
+
+def rounded_lifetime(seconds: int | None) -> int | None:
+    """Round to the unit a person reads (days, hours, minutes): expiry minus seen-at drifts by seconds."""
+    if seconds is None:
+        return None
+    for unit in (86400, 3600, 60):
+        if seconds >= unit:
+            return round(seconds / unit) * unit
+    return max(0, int(seconds))
 
 
 def content_hash(content: dict[str, Any]) -> str:

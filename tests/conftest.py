@@ -170,6 +170,8 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.process and self.process.stderr:
+            self.process.stderr.close()
 
 
 @pytest.fixture
