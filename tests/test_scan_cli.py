@@ -1,0 +1,124 @@
+"""`consentkit scan` end to end: exit codes, --json, --site storage and revisions, Ctrl-C cleanup."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from consentkit.db import get_db
+from consentkit.models import Scan
+from tests.conftest import ROOT, free_port
+from tests.sites import generated, itsworking, serve
+
+
+def resolve_args(server, hosts) -> list[str]:
+    return [arg for value in server.resolve(hosts) for arg in ("--resolve", value)]
+
+
+def test_invalid_url_is_a_usage_error(runner):
+    from consentkit.cli import cli
+
+    result = runner.cli.invoke(cli, ["scan", "www.example.no"], obj=runner.app)
+    assert result.exit_code == 2
+    assert "absolute http(s) URL" in result.output
+
+
+def test_malformed_resolve_is_a_usage_error(runner):
+    from consentkit.cli import cli
+
+    result = runner.cli.invoke(cli, ["scan", "https://www.example.no/", "--resolve", "www.example.no"],
+                               obj=runner.app)
+    assert result.exit_code == 2
+    assert "HOST:ADDR[:PORT]" in result.output
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("url, extra, reason", [
+    ("https://nowhere.invalid/", [], "net::ERR_NAME_NOT_RESOLVED"),
+    ("http://www.refused.test/", ["--resolve", f"www.refused.test:127.0.0.1:{free_port()}"],
+     "net::ERR_CONNECTION_REFUSED"),
+])
+def test_unreachable_site_exits_1_with_one_line(url, extra, reason):
+    done = subprocess.run([sys.executable, "-m", "consentkit", "scan", url, *extra], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and reason in lines[0] and lines[0].startswith("Error: could not load")
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.browser
+def test_scan_json_site_storage_and_violation_exit(runner, tmp_path: Path):
+    added = runner.invoke("site", "add", "--name", "Its Working", "--origin", itsworking.SITE, "--json")
+    key = json.loads(added.output)["key"]
+    out = tmp_path / "report.json"
+    with serve(itsworking.app()) as server:
+        args = ["scan", itsworking.START, "--ignore-https-errors", "--site", key, "--json", str(out),
+                "--fail-on-violation", *resolve_args(server, itsworking.HOSTS)]
+        first = runner.invoke(*args)
+        second = runner.invoke(*args)
+    report = json.loads(out.read_text())
+    assert report["version"] == 1 and len(report["cookies"]) == len(itsworking.EXPECTED)
+    assert "cookie_consent_status" in first.output and "Godta alle" in first.output
+    assert f"stored scan 1 for site {key}; revision 2 (inventory changed" in first.output
+    assert f"stored scan 2 for site {key}; revision 2\n" in second.output  # same inventory: no bump
+    if report["violations"]:  # the classifier knows _ga is analytics, set before consent here
+        assert first.exit_code == 3 and "VIOLATION" in first.output
+    with runner.app.app_context(), get_db(runner.app).session() as session:
+        scans = session.scalars(select(Scan).order_by(Scan.id)).all()
+        assert [s.status for s in scans] == ["done", "done"]
+        assert scans[0].inventory_hash == scans[1].inventory_hash
+        assert scans[1].report["url"] == itsworking.START
+
+
+@pytest.mark.browser
+def test_ctrl_c_closes_the_browser(tmp_path: Path):
+    marker = f"consentkit-scan-test-{uuid.uuid4().hex}"
+    with serve(generated.app(200)) as server:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "consentkit", "scan", generated.START, "--max-pages", "200",
+             "--ignore-https-errors", *resolve_args(server, generated.HOSTS)],
+            cwd=ROOT, env={**os.environ, "CONSENTKIT_TEST_MARKER": marker},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while not browsers_with(marker) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert browsers_with(marker), "the browser never started"
+            time.sleep(2)
+            process.send_signal(signal.SIGINT)
+            _, stderr = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    deadline = time.monotonic() + 10
+    while browsers_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not browsers_with(marker)
+
+
+def browsers_with(marker: str) -> list[int]:
+    """Chromium processes whose environment carries the marker (inherited from the scan process)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if "chrom" not in (proc / "cmdline").read_bytes().decode(errors="replace"):
+                continue
+            if marker.encode() in (proc / "environ").read_bytes():
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
