@@ -27,7 +27,18 @@ MODULES = ["constants", "util", "i18n", "cookies", "consent", "consentmode", "bl
 IMPORT = re.compile(r'^import \{[^}\n]*\} from "\./(\w+)\.js";\n', re.M)
 EXPORT = re.compile(r"^export (?=const |function |let |class )", re.M)
 DECLARATION = re.compile(r"^(?:export )?(?:const|let|function|class) (\w+)", re.M)
-
+TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|`(?:[^`\\]|\\.)*`|[A-Za-z_$][\w$]*|\d[\w.]*|\.\.\.|\s+|.', re.S)
+IDENT = re.compile(r"[A-Za-z_$][\w$]*$")
+# Declarations in minified code: `function f(a,b)`, `const x`, `let x`, `(a,b)=>`, `a=>`, `catch(e)`.
+DECLARED = re.compile(r"\b(?:function|const|let)\s*([\w$]+)|\b(?:function\s*[\w$]*|catch)\s*\(([\w$,]*)\)"
+                      r"|\(([\w$,]*)\)=>|\b([\w$]+)=>|\b(?:const|let)\s*\[([\w$,]+)\]")
+# Property names of the banner's own internal objects (the state, state.ui, state.act): renamed together
+# with every variable of the same name. Never list a DOM, JS, config, API or consent-record name here.
+INTERNAL_PROPS = {"cfg", "consent", "knownId", "listeners", "warned", "gpcDenied", "chain", "queued", "act", "ui",
+                  "box", "back", "pos", "root", "host", "create"}
+RESERVED = set("""break case catch class const continue debugger default delete do else export extends false finally
+for function if import in instanceof let new null of return super switch this throw true try typeof undefined var void
+while with yield async await arguments get set""".split())
 
 class BuildError(Exception):
     """The sources cannot be bundled as they are: the message names the file and the problem."""
@@ -58,6 +69,43 @@ def module_body(name: str, seen: dict[str, str]) -> str:
     return body
 
 
+def shorten(code: str) -> str:
+    """Renames our own long identifiers (declared here, never used as a property or an object key) to
+    short unused ones. Token-based: strings are left alone. A name that cannot be proven safe that way
+    keeps its name, so this only ever gives up size, never correctness."""
+    tokens = TOKEN.findall(code)
+    declared: set[str] = set()
+    for groups in DECLARED.findall("".join(t for t in tokens if not t[:1] in "\"'`")):
+        for group in groups:
+            declared.update(n for n in group.split(",") if n)
+    unsafe, stack, prev = set(RESERVED), [], ""
+    solid = [t for t in tokens if not t.isspace()]
+    for i, tok in enumerate(solid):
+        nxt = solid[i + 1] if i + 1 < len(solid) else ""
+        if tok in "([{":
+            stack.append(tok)
+        elif tok in ")]}" and stack:
+            stack.pop()
+        elif IDENT.match(tok) and (prev == "." or (stack[-1:] == ["{"] and prev in "{," and nxt in ":,}")):
+            unsafe.add(tok)
+        prev = tok
+    looked_up = {name for name in INTERNAL_PROPS - {"consent"} if f'"{name}"' in tokens}  # "consent": a gtag command
+    if looked_up:  # used as a string somewhere (a text key, an attribute): renaming the property would break it
+        raise BuildError(f"INTERNAL_PROPS {sorted(looked_up)} also appear as strings")
+    unsafe -= INTERNAL_PROPS
+    declared |= INTERNAL_PROPS
+    counts: dict[str, int] = {}
+    for tok in solid:
+        if tok in declared and tok not in unsafe and len(tok) > 2:
+            counts[tok] = counts.get(tok, 0) + 1
+    used = set(solid)
+    fresh = (n for n in (a + b for a in ["", *"ABCDEFGHIJKLMNOPQRSTUVWXYZ"] for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+             if n not in used and n not in RESERVED)
+    names = {old: next(fresh) for old in sorted(counts, key=lambda n: (-counts[n] * len(n), n))}
+    names["const"] = "let"  # never reassigned (the sources use const), so let behaves the same and is shorter
+    return "".join(names.get(t, t) for t in tokens)
+
+
 def build() -> str:
     """The bundle's text."""
     seen: dict[str, str] = {"CSS": "build", "PAGE_CSS": "build"}
@@ -68,8 +116,8 @@ def build() -> str:
         f'(function(){{"use strict";\nconst CSS = {json.dumps(css, ensure_ascii=False)};\n'
         f"const PAGE_CSS = {json.dumps(page_css, ensure_ascii=False)};\n{bodies}\n}})();\n"
     )
-    header = f"/*! consentkit banner {version()} | Apache-2.0 | built from banner/src by banner/build.py */\n"
-    return header + rjsmin.jsmin(source) + "\n"
+    header = f"/*! consentkit {version()} | Apache-2.0 | source: banner/src */\n"
+    return header + shorten(rjsmin.jsmin(source)) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

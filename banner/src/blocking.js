@@ -23,7 +23,7 @@ function categoryOf(state, el) {
   if (c === NECESSARY || state.cfg.categories.includes(c)) return c;
   if (!state.warned[c]) {
     state.warned[c] = 1;
-    console.warn("[consentkit] unknown category \"" + c + "\" in " + ATTR + ": the element stays blocked");
+    console.warn("[consentkit] unknown category \"" + c + "\": the element stays blocked");
   }
   return null;
 }

@@ -56,7 +56,7 @@ export function pathPrefixes(path) {
  * @param {{name: string, pattern?: string}} entry
  * @returns {boolean}
  */
-export function matches(name, entry) {
+export function nameMatches(name, entry) {
   return entry.pattern === "prefix" ? name.startsWith(entry.name) : name === entry.name;
 }
 
@@ -70,19 +70,19 @@ export function deleteMatching(entries) {
   const names = document.cookie.split("; ").map((p) => p.split("=")[0]);
   const domains = ["", ...parentDomains(location.hostname)];
   for (const name of names) {
-    const hits = entries.filter((e) => !/storage/i.test(e.kind || "") && matches(name, e));
+    const hits = entries.filter((e) => !/storage/i.test(e.kind || "") && nameMatches(name, e));
     if (!hits.length) continue;
     const paths = new Set([...pathPrefixes(location.pathname), ...hits.map((e) => e.path).filter(Boolean)]);
     for (const path of paths) {
       for (const d of domains) {
-        document.cookie = name + "=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=" + path + (d ? "; domain=" + d : "");
+        document.cookie = name + "=; max-age=0; path=" + path + (d ? "; domain=" + d : "");
       }
     }
   }
   try {
     for (const store of [localStorage, sessionStorage]) {
       for (const key of Object.keys(store)) {
-        if (entries.some((e) => /storage/i.test(e.kind || "") && matches(key, e))) store.removeItem(key);
+        if (entries.some((e) => /storage/i.test(e.kind || "") && nameMatches(key, e))) store.removeItem(key);
       }
     }
   } catch (e) {

@@ -6,7 +6,7 @@ import { consentDefault, consentUpdate } from "./consentmode.js";
 import { deleteMatching } from "./cookies.js";
 import { installBlocking, scan } from "./blocking.js";
 import { pickLanguage, textsFor } from "./i18n.js";
-import { adoptPageStyles, hide, mount, show } from "./ui.js";
+import { adoptPageStyles, closeBanner, mount, openBanner } from "./ui.js";
 import { granted, safe, whenParsed } from "./util.js";
 
 /** The script element of the bundle itself: its nonce is carried to the scripts we activate. */
@@ -44,7 +44,7 @@ function createState(config) {
   const cfg = configure(config);
   const lang = pickLanguage(cfg);
   const current = document.currentScript;
-  const gpcOn = navigator.globalPrivacyControl === true && Object.prototype.hasOwnProperty.call(GPC, cfg.gpc);
+  const gpcOn = navigator.globalPrivacyControl === true && Object.hasOwn(GPC, cfg.gpc);
   return {
     cfg, lang, t: textsFor(cfg, lang),
     nonce: (SCRIPT && SCRIPT.nonce) || (current && current.nonce) || "",
@@ -58,19 +58,19 @@ function createState(config) {
  * Records a decision: stores it, deletes the cookies of denied categories, updates Consent Mode, logs
  * it to the backend, closes the banner, releases what is now granted and tells listeners.
  * @param {object} s state
- * @param {Record<string, boolean>} choices
+ * @param {Record<string, boolean>} wanted
  * @param {string} method one of METHODS
  */
-function decide(s, choices, method) {
+function decide(s, wanted, method) {
   const ch = {};
-  for (const c of s.cfg.categories) ch[c] = choices[c] === true && !s.gpcDenied.includes(c);
+  for (const c of s.cfg.categories) ch[c] = wanted[c] === true && !s.gpcDenied.includes(c);
   const id = (s.consent && s.consent.consentId) || s.knownId || uuid();
   s.consent = { consentId: id, choices: ch, revision: s.cfg.revision, date: Date.now(), method };
   saveConsent(s.cfg, s.consent);
   deleteMatching(s.cfg.cookies.filter((k) => k && s.cfg.categories.includes(k.category) && !ch[k.category]));
   if (s.cfg.consentMode) consentUpdate(ch);
   logConsent(s.cfg.endpoint, payload(s, s.consent));
-  hide(s);
+  closeBanner(s);
   if (document.readyState !== "loading") scan(s);
   notify(s);
 }
@@ -99,7 +99,7 @@ function actions(s) {
   return {
     acceptAll: () => decide(s, every(s, true), "accept_all"),
     rejectAll: () => decide(s, every(s, false), "reject_all"),
-    save: (choices) => decide(s, choices, "custom"),
+    save: (wanted) => decide(s, wanted, "custom"),
     allow: (c) => decide(s, Object.assign({}, s.consent && s.consent.choices, { [c]: true }), "custom"),
   };
 }
@@ -109,8 +109,8 @@ function actions(s) {
  * document is parsed.
  * @param {object} config see docs/contracts.md
  */
-function init(config) {
-  if (state) return console.warn("[consentkit] init() was already called: ignored");
+function start(config) {
+  if (state) return console.warn("[consentkit] init() called twice: ignored");
   const s = (state = createState(config));
   const stored = loadConsent(s.cfg, Date.now());
   s.consent = stored.consent || null;
@@ -134,21 +134,21 @@ function init(config) {
 function ready(s) {
   mount(s);
   scan(s);
-  if (s.consent) hide(s);
-  else show(s, false);
+  if (s.consent) closeBanner(s);
+  else openBanner(s, false);
   document.dispatchEvent(new CustomEvent("consentkit:ready", { detail: publicConsent(s.consent) }));
 }
 
 /** `window.ConsentKit`: see docs/contracts.md. Before init() every query answers "nothing granted". */
 const api = {
-  init: safe(init),
+  init: safe(start),
   /** Opens the banner: the settings when the visitor has chosen before (or `show("settings")`), else the first layer. */
   show: safe((layer) => {
     const s = state;
-    if (s) whenParsed(() => show(s, layer === "settings" || !!s.consent));
+    if (s) whenParsed(() => openBanner(s, layer === "settings" || !!s.consent));
   }),
   /** Closes the banner without recording anything. */
-  hide: safe(() => state && hide(state)),
+  hide: safe(() => state && closeBanner(state)),
   /** @returns {boolean} whether the category is granted ("necessary" always is) */
   accepted: safe((category) => !!state && granted(state, category)),
   /** @returns {object | null} {consentId, choices, revision, date, method} or null before a choice */

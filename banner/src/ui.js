@@ -30,7 +30,7 @@ export function mount(state) {
   if (/^#[0-9a-f]{3,8}$/i.test(ap.accent || "")) host.style.setProperty("--a", ap.accent);
   const reopen = h("button", {
     type: "button", class: "o", "aria-label": state.t.reopen, title: state.t.reopen, hidden: true,
-    onclick: () => show(state, true),
+    onclick: () => openBanner(state, true),
   }, icon());
   root.append(reopen);
   state.ui = { host, root, reopen, box: null, back: null, pos: ap.position === "center" ? "center" : "bottom" };
@@ -41,7 +41,7 @@ export function mount(state) {
   document.addEventListener("click", safe((e) => {
     if (!e.target.closest || !e.target.closest("[" + OPEN_ATTR + "]")) return;
     e.preventDefault();
-    show(state, true);
+    openBanner(state, true);
   }));
   document.body.append(host);
 }
@@ -62,7 +62,7 @@ function icon() {
  * @param {object} state
  * @param {boolean} settings
  */
-export function show(state, settings) {
+export function openBanner(state, settings) {
   const ui = state.ui;
   if (!ui) return;
   if (!ui.box) ui.back = document.activeElement;
@@ -82,7 +82,7 @@ export function show(state, settings) {
  * where it was.
  * @param {object} state
  */
-export function hide(state) {
+export function closeBanner(state) {
   const ui = state.ui;
   if (!ui) return;
   const focused = document.activeElement === ui.host;
@@ -99,7 +99,7 @@ export function hide(state) {
 function onKey(state, e) {
   const box = state.ui.box;
   if (!box) return;
-  if (e.key === "Escape" && state.consent) return hide(state);
+  if (e.key === "Escape" && state.consent) return closeBanner(state);
   if (e.key !== "Tab") return;
   const all = Array.from(box.querySelectorAll("a[href],button,input:not(:disabled),summary"));
   const cur = state.ui.root.activeElement;
@@ -131,7 +131,7 @@ function firstLayer(state) {
     h("p", { id: "ck-d" }, t.description),
     links.length ? h("p", { class: "l" }, links) : null,
     buttons(state, [["accept", "p", state.act.acceptAll], ["reject", "p", state.act.rejectAll],
-      ["customize", "s", () => show(state, true)]]),
+      ["customize", "s", () => openBanner(state, true)]]),
   ];
 }
 
@@ -140,14 +140,14 @@ function settingsLayer(state) {
   const t = state.t;
   const c = state.consent;
   const save = () => {
-    const choices = {};
-    for (const sw of state.ui.box.querySelectorAll("input[data-category]")) choices[sw.dataset.category] = sw.checked;
-    state.act.save(choices);
+    const wanted = {};
+    for (const sw of state.ui.box.querySelectorAll("input[data-category]")) wanted[sw.dataset.category] = sw.checked;
+    state.act.save(wanted);
   };
   return [
     h("h2", { id: "ck-t" }, t.settings),
     h("p", { id: "ck-d" }, t.settingsText),
-    [NECESSARY, ...state.cfg.categories].map((cat) => category(state, cat)),
+    [NECESSARY, ...state.cfg.categories].map((cat) => categoryRow(state, cat)),
     c ? h("p", { class: "i" }, t.consentId + ": ", h("code", null, c.consentId),
       " · " + t.date + ": " + new Date(c.date).toLocaleString(state.lang)) : null,
     buttons(state, [["accept", "p", state.act.acceptAll], ["reject", "p", state.act.rejectAll], ["save", "s", save]]),
@@ -155,12 +155,12 @@ function settingsLayer(state) {
 }
 
 /** One category: its switch (necessary locked on; GPC-denied locked off), description and cookie table. */
-function category(state, c) {
+function categoryRow(state, c) {
   const t = state.t;
   const id = "ck-" + c;
   const locked = c === NECESSARY;
   const gpc = state.gpcDenied.includes(c);
-  const cookies = state.cfg.cookies.filter((k) => k && k.category === c && k.name);
+  const listed = state.cfg.cookies.filter((k) => k && k.category === c && k.name);
   return h("div", { class: "c" },
     h("div", { class: "r" },
       h("label", { for: id }, t[c] || c),
@@ -169,8 +169,8 @@ function category(state, c) {
         checked: locked || (!gpc && granted(state, c)), disabled: locked || gpc,
       })),
     h("p", { id: id + "-d" }, t[c + "_desc"] || "", gpc ? " " + t.gpc : ""),
-    cookies.length ? h("details", null, h("summary", null, t.cookies + " (" + cookies.length + ")"),
-      table(state, cookies)) : null);
+    listed.length ? h("details", null, h("summary", null, t.cookies + " (" + listed.length + ")"),
+      table(state, listed)) : null);
 }
 
 /** The cookies of one category: name, provider, purpose, lifetime. */
@@ -181,25 +181,21 @@ function table(state, cookies) {
     h("tbody", null, cookies.map((k) => h("tr", null,
       h("td", null, k.name + (k.pattern === "prefix" ? "*" : "")),
       h("td", null, k.provider || ""),
-      h("td", null, purpose(k.purpose, state.lang)),
-      h("td", null, lifetime(k.lifetime_seconds, state))))));
+      h("td", null, purposeText(k.purpose, state.lang)),
+      h("td", null, duration(k.lifetime_seconds, state))))));
 }
 
 /** @returns {string} a cookie's purpose in the language (nn falls back to nb, others to en) */
-function purpose(p, lang) {
+function purposeText(p, lang) {
   if (!p || typeof p !== "object") return p ? String(p) : "";
   return p[lang] || p[lang === "nn" ? "nb" : "en"] || p.en || p.nb || "";
 }
 
 /** @returns {string} a lifetime in seconds, in words of the language ("1 år", "30 days"); 0/null is the session */
-function lifetime(seconds, state) {
+function duration(seconds, state) {
   if (!(seconds > 0)) return state.t.session;
   const units = [["year", 31536e3], ["month", 2592e3], ["day", 86400], ["hour", 3600], ["minute", 60], ["second", 1]];
   const [unit, size] = units.find((u) => seconds >= u[1]);
-  const n = Math.round(seconds / size);
-  try {
-    return new Intl.NumberFormat(state.lang, { style: "unit", unit, unitDisplay: "long" }).format(n);
-  } catch (e) {
-    return n + " " + unit;
-  }
+  // Unit formatting is in every browser that has constructable stylesheets, which the banner needs anyway.
+  return new Intl.NumberFormat(state.lang, { style: "unit", unit, unitDisplay: "long" }).format(Math.round(seconds / size));
 }
