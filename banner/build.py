@@ -27,18 +27,78 @@ MODULES = ["constants", "util", "i18n", "cookies", "consent", "consentmode", "bl
 IMPORT = re.compile(r'^import \{[^}\n]*\} from "\./(\w+)\.js";\n', re.M)
 EXPORT = re.compile(r"^export (?=const |function |let |class )", re.M)
 DECLARATION = re.compile(r"^(?:export )?(?:const|let|function|class) (\w+)", re.M)
-TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|`(?:[^`\\]|\\.)*`|[A-Za-z_$][\w$]*|\d[\w.]*|\.\.\.|\s+|.', re.S)
+TOKEN = re.compile(
+    r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|`(?:[^`\\]|\\.)*`'  # strings: never touched
+    r"|[A-Za-z_$][\w$]*|\d[\w.]*|\.\.\.|\s+|.",
+    re.S,
+)
 IDENT = re.compile(r"[A-Za-z_$][\w$]*$")
 # Declarations in minified code: `function f(a,b)`, `const x`, `let x`, `(a,b)=>`, `a=>`, `catch(e)`.
-DECLARED = re.compile(r"\b(?:function|const|let)\s*([\w$]+)|\b(?:function\s*[\w$]*|catch)\s*\(([\w$,]*)\)"
-                      r"|\(([\w$,]*)\)=>|\b([\w$]+)=>|\b(?:const|let)\s*\[([\w$,]+)\]")
+DECLARED = re.compile(
+    r"\b(?:function|const|let)\s*([\w$]+)|\b(?:function\s*[\w$]*|catch)\s*\(([\w$,]*)\)"
+    r"|\(([\w$,]*)\)=>|\b([\w$]+)=>|\b(?:const|let)\s*\[([\w$,]+)\]"
+)
 # Property names of the banner's own internal objects (the state, state.ui, state.act): renamed together
 # with every variable of the same name. Never list a DOM, JS, config, API or consent-record name here.
-INTERNAL_PROPS = {"cfg", "consent", "knownId", "listeners", "warned", "gpcDenied", "chain", "queued", "act", "ui",
-                  "box", "back", "pos", "root", "host", "create"}
-RESERVED = set("""break case catch class const continue debugger default delete do else export extends false finally
-for function if import in instanceof let new null of return super switch this throw true try typeof undefined var void
-while with yield async await arguments get set""".split())
+INTERNAL_PROPS = {
+    "cfg",
+    "consent",
+    "knownId",
+    "listeners",
+    "warned",
+    "gpcDenied",
+    "chain",
+    "queued",
+    "act",
+    "ui",
+    "box",
+    "back",
+    "pos",
+    "root",
+    "host",
+    "create",
+}
+RESERVED = {
+    *[
+        "break",
+        "case",
+        "catch",
+        "class",
+        "const",
+        "continue",
+        "debugger",
+        "default",
+        "delete",
+        "do",
+        "else",
+        "export",
+        "extends",
+        "false",
+        "finally",
+        "for",
+    ],
+    *[
+        "function",
+        "if",
+        "import",
+        "in",
+        "instanceof",
+        "let",
+        "new",
+        "null",
+        "of",
+        "return",
+        "super",
+        "switch",
+        "this",
+        "throw",
+        "true",
+        "try",
+        "typeof",
+    ],
+    *["undefined", "var", "void", "while", "with", "yield", "async", "await", "arguments", "get", "set"],
+}
+
 
 class BuildError(Exception):
     """The sources cannot be bundled as they are: the message names the file and the problem."""
@@ -75,7 +135,7 @@ def shorten(code: str) -> str:
     keeps its name, so this only ever gives up size, never correctness."""
     tokens = TOKEN.findall(code)
     declared: set[str] = set()
-    for groups in DECLARED.findall("".join(t for t in tokens if not t[:1] in "\"'`")):
+    for groups in DECLARED.findall("".join(t for t in tokens if t[:1] not in "\"'`")):
         for group in groups:
             declared.update(n for n in group.split(",") if n)
     unsafe, stack, prev = set(RESERVED), [], ""
@@ -89,8 +149,10 @@ def shorten(code: str) -> str:
         elif IDENT.match(tok) and (prev == "." or (stack[-1:] == ["{"] and prev in "{," and nxt in ":,}")):
             unsafe.add(tok)
         prev = tok
-    looked_up = {name for name in INTERNAL_PROPS - {"consent"} if f'"{name}"' in tokens}  # "consent": a gtag command
-    if looked_up:  # used as a string somewhere (a text key, an attribute): renaming the property would break it
+    # A name also used as a string (a text key, an attribute) cannot be renamed as a property.
+    # "consent" is exempt: as a string it is only the gtag command.
+    looked_up = {name for name in INTERNAL_PROPS - {"consent"} if f'"{name}"' in tokens}
+    if looked_up:
         raise BuildError(f"INTERNAL_PROPS {sorted(looked_up)} also appear as strings")
     unsafe -= INTERNAL_PROPS
     declared |= INTERNAL_PROPS
@@ -99,8 +161,8 @@ def shorten(code: str) -> str:
         if tok in declared and tok not in unsafe and len(tok) > 2:
             counts[tok] = counts.get(tok, 0) + 1
     used = set(solid)
-    fresh = (n for n in (a + b for a in ["", *"ABCDEFGHIJKLMNOPQRSTUVWXYZ"] for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-             if n not in used and n not in RESERVED)
+    upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    fresh = (n for n in (a + b for a in ["", *upper] for b in upper) if n not in used and n not in RESERVED)
     names = {old: next(fresh) for old in sorted(counts, key=lambda n: (-counts[n] * len(n), n))}
     names["const"] = "let"  # never reassigned (the sources use const), so let behaves the same and is shorter
     return "".join(names.get(t, t) for t in tokens)
