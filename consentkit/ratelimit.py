@@ -17,6 +17,7 @@ import time
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -50,10 +51,28 @@ def client_key() -> str:
     return str(ip)
 
 
+class SweepingMemoryStorage(MemoryStorage):
+    """`memory://` without its timer thread: limits' MemoryStorage starts a new thread every 10 ms
+    while counting, which cost more than the whole consent INSERT. Expired counters are dropped by
+    `get()` per key anyway; here the full sweep runs inline, at most once a second."""
+
+    STORAGE_SCHEME = ["consentkit-memory"]
+    _next_sweep = 0.0
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # replaces the parent's private scheduler
+        now = time.time()
+        if now >= self._next_sweep:
+            self._next_sweep = now + 1.0
+            self._MemoryStorage__expire_events()  # type: ignore[attr-defined]
+
+
 def init_app(app: Flask) -> None:
     """Create this app's limiter and trust `PROXY_COUNT` proxies for the client address."""
     trust_proxies(app)
-    app.extensions[EXTENSION] = Limiter(client_key, app=app, strategy="fixed-window")
+    uri = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if uri.startswith("memory://"):
+        uri = "consentkit-memory://"
+    app.extensions[EXTENSION] = Limiter(client_key, app=app, strategy="fixed-window", storage_uri=uri)
 
 
 def trust_proxies(app: Flask) -> None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, g, jsonify, request
+from sqlalchemy import Connection
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge, UnsupportedMediaType
 
 from .. import consents, ratelimit
 from ..consents import RevisionHashes, SiteView
-from ..db import get_session
+from ..db import get_db, get_session
 from ..errors import UnknownSite
 from . import origins
 from .blueprint import bp
@@ -24,9 +25,9 @@ from .validation import InvalidConsent, MalformedJSON, parse_json, validate
 REVISION_HASHES = "consentkit.revision_hashes"
 
 
-def _site(key: str) -> SiteView:
+def _site(conn: Connection, key: str) -> SiteView:
     try:
-        return consents.load_site(get_session(), key)
+        return consents.load_site(conn, key)
     except UnknownSite as exc:
         raise UnknownSiteKey(str(exc)) from None
 
@@ -56,9 +57,9 @@ def _read_body() -> bytes:
     return body
 
 
-def _revision_hash(site: SiteView, revision: int) -> str:
+def _revision_hash(conn: Connection, site: SiteView, revision: int) -> str:
     hashes: RevisionHashes = current_app.extensions[REVISION_HASHES]
-    digest = hashes.get(get_session(), site, revision)
+    digest = hashes.get(conn, site, revision)
     if digest is None:
         raise InvalidConsent({"revision": f"revision {revision} of this site does not exist"})
     return digest
@@ -66,23 +67,24 @@ def _revision_hash(site: SiteView, revision: int) -> str:
 
 @bp.route("/sites/<key>/consents", methods=["POST"], provide_automatic_options=False)
 def record_consent(key: str) -> tuple[Response, int]:
-    """Store one visitor choice; 201 only once it is committed."""
-    site = _site(key)
-    origin = _check_origin(site)
-    ratelimit.check("consents", "CONSENT_RATE_LIMIT")
-    body = _read_body()
-    try:
-        consent = validate(parse_json(body), site)
-        revision_hash = _revision_hash(site, consent.revision)
-    except MalformedJSON as exc:
-        return malformed_json(str(exc)), 400
-    except InvalidConsent as exc:
-        return invalid_fields(exc.fields), 400
-    client_ip = consents.minimise_ip(request.remote_addr, site.ip_mode,
-                                     current_app.config["SECRET_KEY"])
-    recorded_at = consents.record(get_session(), site, consent, revision_hash=revision_hash,
-                                  client_ip=client_ip,
-                                  user_agent=request.headers.get("User-Agent", ""))
+    """Store one visitor choice; 201 only once it is committed. One pooled connection throughout."""
+    with get_db().engine.connect() as conn:
+        site = _site(conn, key)
+        origin = _check_origin(site)
+        ratelimit.check("consents", "CONSENT_RATE_LIMIT")
+        body = _read_body()
+        try:
+            consent = validate(parse_json(body), site)
+            revision_hash = _revision_hash(conn, site, consent.revision)
+        except MalformedJSON as exc:
+            return malformed_json(str(exc)), 400
+        except InvalidConsent as exc:
+            return invalid_fields(exc.fields), 400
+        client_ip = consents.minimise_ip(request.remote_addr, site.ip_mode,
+                                         current_app.config["SECRET_KEY"])
+        recorded_at = consents.record(conn, site, consent, revision_hash=revision_hash,
+                                      client_ip=client_ip,
+                                      user_agent=request.headers.get("User-Agent", ""))
     response = jsonify(consent_id=consent.consent_id, recorded_at=consents.iso_utc(recorded_at),
                        revision=consent.revision)
     domain = origins.cookie_domain(request, origin, site) if origin else None
@@ -94,7 +96,7 @@ def record_consent(key: str) -> tuple[Response, int]:
 @bp.route("/sites/<key>/consents/<consent_id>", methods=["GET"], provide_automatic_options=False)
 def consent_history(key: str, consent_id: str) -> Response:
     """One consent ID's own records, as proof for the visitor; unknown IDs take the same query."""
-    site = _site(key)
+    site = _site(get_session().connection(), key)
     origin = request.headers.get("Origin")
     if origin is not None and origins.origin_allowed(origin, site):
         g.cors_origin = origin
@@ -108,7 +110,7 @@ def consent_history(key: str, consent_id: str) -> Response:
 @bp.route("/sites/<key>/consents", methods=["OPTIONS"], provide_automatic_options=False)
 def consents_preflight(key: str) -> Response:
     """CORS preflight: answered with permissions only for the site's own origins."""
-    site = _site(key)
+    site = _site(get_session().connection(), key)
     origin = request.headers.get("Origin")
     if origin is None or not origins.origin_allowed(origin, site):
         raise OriginNotAllowed("this origin is not allowed for the site")

@@ -135,7 +135,7 @@ def _not_modified(rendered: Rendered) -> bool:
 def consent_script(key: str) -> Response:
     """The banner for one site, from the process cache; 304 when the browser has these bytes."""
     try:
-        site = consents.load_site(get_session(), key)
+        site = consents.load_site(get_session().connection(), key)
     except UnknownSite as exc:
         raise UnknownSiteKey(str(exc)) from None
     mtime = bundle_mtime()
