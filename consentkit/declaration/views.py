@@ -86,7 +86,7 @@ def _language(site: Site, allow_auto: bool = False) -> str:
 
 def _cached(etag: str) -> Response | None:
     """A 304 when the client holds this version already."""
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains(etag) or request.if_none_match.star_tag:
         response = Response(status=304)
         response.set_etag(etag)
         response.headers["Cache-Control"] = CACHE_CONTROL
