@@ -9,7 +9,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from consentkit.declaration import policy, render
-from consentkit.declaration.content import build_declaration, group_items
+from consentkit.declaration.content import build_declaration, group_items, pixel_items
 from consentkit.declaration.localized import localize
 from consentkit.declaration.texts import LANGUAGES, TEXTS, date_words, lifetime_words
 from consentkit.models import Scan, Site
@@ -183,3 +183,18 @@ def test_policy_markdown_escapes_a_hostile_site_name(app):
     view = localize(build_declaration(site(name="# <img src=x onerror=alert(1)>"), scan(), []), "en")
     html = markdown_html(policy.policy_markdown(view))
     assert "<img" not in html and "<h1>" not in html
+
+
+def test_third_party_pixels_are_declared_and_first_party_images_are_not():
+    report = {"requests": [
+        {"domain": "facebook.com", "hosts": ["www.facebook.com"], "party": "third", "pixel": True},
+        {"domain": "example.no", "hosts": ["www.example.no"], "party": "first", "pixel": True},
+        {"domain": "jsdelivr.net", "hosts": ["cdn.jsdelivr.net"], "party": "third", "pixel": False},
+        {"domain": "tracker.test", "hosts": ["t.tracker.test"], "party": "third", "pixel": True}]}
+    decl = build_declaration(site(), scan(), pixel_items(report))
+    view = localize(decl, "en")
+    assert [(s["category"], [i["name"] for i in s["items"]]) for s in view["sections"]] == [
+        ("marketing", ["facebook.com"]), ("unclassified", ["tracker.test"])]
+    row = view["sections"][0]["items"][0]
+    assert (row["type"], row["lifetime"], row["party"]) == ("Pixel", "Not stored", "Third party")
+    assert row["purpose"].startswith("Tells the provider") and row["provider"].startswith("Meta")

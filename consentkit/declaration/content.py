@@ -105,10 +105,36 @@ def build_declaration(site: Site, scan: Scan | None, items: list[dict[str, Any]]
     )
 
 
+def pixel_items(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Third-party tracking pixels (beacons, tiny images) from the report, as declaration items.
+
+    A pixel stores nothing in the browser but tells a third party about the visit, so it needs
+    consent like a cookie does. Hosts are classified again with today's knowledge base, falling
+    back to what the scan recorded.
+    """
+    from ..classifier import default_classifier
+
+    classifier = default_classifier()
+    items = []
+    for entry in report.get("requests") or []:
+        if not entry.get("pixel") or entry.get("party") != "third":
+            continue
+        hosts = list(entry.get("hosts") or [entry.get("domain") or ""])
+        match = next((m for m in map(classifier.classify_host, hosts) if m is not None), None)
+        # The scanner counts pixels per registrable domain, not per host: name the domain.
+        domain = entry.get("domain") or hosts[0]
+        items.append({"name": domain, "kind": "pixel", "domain": domain,
+                      "party": "third", "lifetime_seconds": None, "purpose": {},
+                      "category": getattr(match, "category", None) or entry.get("category") or UNCLASSIFIED,
+                      "provider": getattr(match, "provider", None) or entry.get("provider") or ""})
+    return items
+
+
 def load_declaration(session: Session, site: Site, scan: Scan | None = None) -> Declaration:
     """Read the latest finished scan (unless given) and classify it with the site's overrides."""
     scan = scan if scan is not None else latest_scan(session, site)
     items: list[dict[str, Any]] = []
     if scan is not None and scan.report:
         items = classify_report_items(scan.report, site_overrides(session, site))
+        items += pixel_items(scan.report)
     return build_declaration(site, scan, items)

@@ -21,7 +21,7 @@ def purpose_text(item: Item, lang: str) -> str:
         text = (item.purpose.get(candidate) or "").strip()
         if text:
             return text
-    return texts(lang)["no_purpose"]
+    return texts(lang)["pixel_purpose" if item.kind == "pixel" else "no_purpose"]
 
 
 def localize_item(item: Item, lang: str) -> dict[str, Any]:
