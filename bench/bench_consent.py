@@ -63,7 +63,7 @@ class Result:
 
 # ---- the server -------------------------------------------------------------------------------
 
-def serve(db_url: str, port: int, workers: int, instance: str) -> None:
+def serve(db_url: str, port: int, workers: int, threads: int, instance: str) -> None:
     """Run in the server subprocess: the real app plus `/bench/bare`, under the product's gunicorn."""
     from consentkit.app import create_app
     from consentkit.commands.serve import GunicornServer
@@ -75,8 +75,11 @@ def serve(db_url: str, port: int, workers: int, instance: str) -> None:
     def bare():  # noqa: ANN202 - the baseline: Flask routing and a 201, nothing else
         return "", 201
 
-    GunicornServer(app, {"bind": f"127.0.0.1:{port}", "workers": workers, "accesslog": None,
-                         "graceful_timeout": 5, "timeout": 60, "backlog": 2048}).run()
+    options = {"bind": f"127.0.0.1:{port}", "workers": workers, "accesslog": None,
+               "graceful_timeout": 5, "timeout": 60, "backlog": 2048}
+    if threads > 1:
+        options.update(worker_class="gthread", threads=threads)
+    GunicornServer(app, options).run()
 
 
 def free_port() -> int:
@@ -98,10 +101,11 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> 
     sys.exit(f"the bench server did not answer on port {port}")
 
 
-def start_server(db_url: str, workers: int, instance: str) -> tuple[subprocess.Popen, int]:
+def start_server(db_url: str, args: argparse.Namespace, instance: str) -> tuple[subprocess.Popen, int]:
     port = free_port()
     process = subprocess.Popen([sys.executable, __file__, "--serve", db_url, "--port", str(port),
-                                "--workers", str(workers), "--instance", instance], cwd=ROOT,
+                                "--workers", str(args.workers), "--threads", str(args.threads),
+                                "--instance", instance], cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for_port(port, process)
     return process, port
@@ -201,7 +205,7 @@ def drop_postgres(handle: object) -> None:
 def http_bench(label: str, db_url: str, args: argparse.Namespace, workdir: str) -> list[Result]:
     instance = os.path.join(workdir, f"instance-{label}")
     key = make_site(db_url, instance)
-    process, port = start_server(db_url, args.workers, instance)
+    process, port = start_server(db_url, args, instance)
     base = f"http://127.0.0.1:{port}"
     post = POST_LUA % {"origin": ORIGIN}
     try:
@@ -215,7 +219,8 @@ def http_bench(label: str, db_url: str, args: argparse.Namespace, workdir: str) 
             results += script_bench(base, key, args)
     finally:
         stop_server(process)
-    print(f"\n{label}: gunicorn {args.workers} sync workers, wrk {args.connections} connections, "
+    kind = f"gthread workers x {args.threads} threads" if args.threads > 1 else "sync workers"
+    print(f"\n{label}: gunicorn {args.workers} {kind}, wrk {args.connections} connections, "
           f"{args.duration}s each")
     for result in results:
         print(result.line(bare))
@@ -340,7 +345,7 @@ def stats_timing(db_url: str, key: str, instance: str, runs: int = 5) -> float:
 def main() -> None:
     args = parse_args()
     if args.serve:
-        serve(args.serve, args.port, args.workers, args.instance)
+        serve(args.serve, args.port, args.workers, args.threads, args.instance)
         return
     with tempfile.TemporaryDirectory() as workdir:
         summary: list[str] = []
@@ -371,6 +376,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker (gthread) -- 1 is `consentkit serve`'s sync worker")
     parser.add_argument("--pg-url", default=os.environ.get("CONSENTKIT_BENCH_PG_URL", PG_DEFAULT),
                         help="a PostgreSQL server URL; a scratch database is created and dropped")
     parser.add_argument("--no-growth", action="store_true", help="skip the 1M/10M growth step")

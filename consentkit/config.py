@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Strict",
     "MAX_CONSENT_BODY": 4096,
+    # The consent POST keeps a site's settings this many seconds per process (0: read every time).
+    "SITE_CACHE_SECONDS": 2,
 }
 
 SECRET_FILE = "secret_key"

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import ipaddress
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -66,6 +67,35 @@ def load_site(conn: Connection, key: str) -> SiteView:
                     tuple(row.categories or ()), tuple(row.languages or ()), row.ip_mode,
                     row.revision, row.cookie_name, row.cookie_domain, row.consent_lifetime_days,
                     row.updated_at)
+
+
+class SiteViews:
+    """Site settings for the consent POST, kept `ttl` seconds in the process to spare a SELECT.
+
+    Callers re-read (`fresh=True`) before refusing anything, so an origin added, a revision
+    published or a site deleted takes effect at once; only a loosening is delayed, by at most `ttl`
+    seconds (an origin removed, a change of IP mode). `ttl=0` reads the database every time.
+    """
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._views: dict[str, tuple[float, SiteView]] = {}
+
+    def get(self, conn: Connection, key: str, *, fresh: bool = False) -> tuple[SiteView, bool]:
+        """The site's view and whether it came from the cache (so a refusal should re-read first)."""
+        now = time.monotonic()
+        cached = None if fresh or self.ttl <= 0 else self._views.get(key)
+        if cached is not None and cached[0] > now:
+            return cached[1], True
+        view = load_site(conn, key)
+        if self.ttl > 0:
+            if len(self._views) > 10_000:
+                self._views.clear()
+            self._views[key] = (now + self.ttl, view)
+        return view, False
+
+    def forget(self, key: str) -> None:
+        self._views.pop(key, None)
 
 
 class RevisionHashes:
@@ -191,5 +221,5 @@ def purge_older_than(session: Session, site: Site | SiteView, cutoff: datetime) 
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-__all__ = ["Consent", "RevisionHashes", "SiteView", "UnknownSite", "history", "load_site",
+__all__ = ["Consent", "RevisionHashes", "SiteView", "SiteViews", "UnknownSite", "history", "load_site",
            "minimise_ip", "purge_older_than", "record"]

@@ -279,3 +279,11 @@ def test_redis_storage_shares_the_limit_between_processes(db_url, tmp_path):
     assert statuses == [201, 201, 429]
     for application in apps:
         get_db(application).engine.dispose()
+
+
+def test_a_site_deleted_while_cached_is_404_not_500(app, client, site_key):
+    assert post(client, site_key).status_code == 201
+    with app.app_context(), get_db(app).session() as session:
+        session.delete(get_site(session, site_key))
+    response = post(client, site_key)
+    assert response.status_code == 404 and response.json["error"] == "unknown_site"

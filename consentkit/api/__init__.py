@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask
 
 from .. import ratelimit
-from ..consents import RevisionHashes
+from ..consents import RevisionHashes, SiteViews
 from . import consents, openapi, script
 from .blueprint import bp
 from .errors import rate_limited
@@ -24,5 +24,6 @@ def init_app(app: Flask) -> None:
     if ratelimit.EXTENSION not in app.extensions:
         ratelimit.init_app(app)
     app.extensions[consents.REVISION_HASHES] = RevisionHashes()
+    app.extensions[consents.SITE_VIEWS] = SiteViews(float(app.config.get("SITE_CACHE_SECONDS") or 0))
     app.extensions[script.CACHE] = script.ScriptCache()
     app.register_blueprint(bp)

@@ -7,14 +7,16 @@ then one INSERT and a commit before the 201.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Response, current_app, g, jsonify, request
 from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge, UnsupportedMediaType
 
 from .. import consents, ratelimit
-from ..consents import RevisionHashes, SiteView
+from ..consents import Consent, RevisionHashes, SiteView, SiteViews
 from ..db import get_db, get_session
 from ..errors import UnknownSite
 from . import origins
@@ -23,6 +25,7 @@ from .errors import OriginNotAllowed, UnknownSiteKey, invalid_fields, malformed_
 from .validation import InvalidConsent, MalformedJSON, parse_json, validate
 
 REVISION_HASHES = "consentkit.revision_hashes"
+SITE_VIEWS = "consentkit.site_views"
 
 
 def _site(conn: Connection, key: str) -> SiteView:
@@ -69,12 +72,14 @@ def _revision_hash(conn: Connection, site: SiteView, revision: int) -> str:
 def record_consent(key: str) -> tuple[Response, int]:
     """Store one visitor choice; 201 only once it is committed. One pooled connection throughout."""
     with get_db().engine.connect() as conn:
-        site = _site(conn, key)
+        site, cached = _cached_site(conn, key)
+        if cached and not _origin_ok(site):
+            site, cached = _cached_site(conn, key, fresh=True)  # the origins may have changed
         origin = _check_origin(site)
         ratelimit.check("consents", "CONSENT_RATE_LIMIT")
         body = _read_body()
         try:
-            consent = validate(parse_json(body), site)
+            site, consent = _validated(conn, key, site, cached, parse_json(body))
             revision_hash = _revision_hash(conn, site, consent.revision)
         except MalformedJSON as exc:
             return malformed_json(str(exc)), 400
@@ -82,15 +87,50 @@ def record_consent(key: str) -> tuple[Response, int]:
             return invalid_fields(exc.fields), 400
         client_ip = consents.minimise_ip(request.remote_addr, site.ip_mode,
                                          current_app.config["SECRET_KEY"])
-        recorded_at = consents.record(conn, site, consent, revision_hash=revision_hash,
-                                      client_ip=client_ip,
-                                      user_agent=request.headers.get("User-Agent", ""))
+        recorded_at = _record(conn, site, consent, revision_hash, client_ip)
     response = jsonify(consent_id=consent.consent_id, recorded_at=consents.iso_utc(recorded_at),
                        revision=consent.revision)
     domain = origins.cookie_domain(request, origin, site) if origin else None
     if domain:
         origins.set_consent_cookie(response, request, site, consent, domain, recorded_at)
     return response, 201
+
+
+def _cached_site(conn: Connection, key: str, fresh: bool = False) -> tuple[SiteView, bool]:
+    views: SiteViews = current_app.extensions[SITE_VIEWS]
+    try:
+        return views.get(conn, key, fresh=fresh)
+    except UnknownSite as exc:
+        raise UnknownSiteKey(str(exc)) from None
+
+
+def _origin_ok(site: SiteView) -> bool:
+    origin = request.headers.get("Origin")
+    return origin is None or origins.origin_allowed(origin, site)
+
+
+def _validated(conn: Connection, key: str, site: SiteView, cached: bool,
+               payload: Any) -> tuple[SiteView, Consent]:
+    """Validate against the site; a cached view that refuses (a new revision) is re-read first."""
+    try:
+        return site, validate(payload, site)
+    except InvalidConsent:
+        if not cached:
+            raise
+    site, _ = _cached_site(conn, key, fresh=True)
+    return site, validate(payload, site)
+
+
+def _record(conn: Connection, site: SiteView, consent: Consent, revision_hash: str,
+            client_ip: str | None) -> datetime:
+    """The INSERT; a site deleted since it was cached is a 404, not a foreign-key 500."""
+    try:
+        return consents.record(conn, site, consent, revision_hash=revision_hash, client_ip=client_ip,
+                               user_agent=request.headers.get("User-Agent", ""))
+    except IntegrityError:
+        conn.rollback()
+        current_app.extensions[SITE_VIEWS].forget(site.key)
+        raise UnknownSiteKey(f"the site {site.key!r} no longer exists") from None
 
 
 @bp.route("/sites/<key>/consents/<consent_id>", methods=["GET"], provide_automatic_options=False)

@@ -67,6 +67,7 @@ def _extractor():
     return tldextract.TLDExtract(suffix_list_urls=())
 
 
+@functools.lru_cache(maxsize=4096)
 def registrable_domain(host: str) -> str:
     """"example.co.uk" for "consent.example.co.uk"; "" for IPs, localhost and bare suffixes."""
     return _extractor()(host).top_domain_under_public_suffix
