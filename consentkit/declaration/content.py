@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..inventory import classify_report_items, site_overrides
@@ -103,6 +104,16 @@ def build_declaration(site: Site, scan: Scan | None, items: list[dict[str, Any]]
         scanned_at=scanned_at, privacy_policy_url=site.privacy_policy_url,
         sections=group_items(items),
     )
+
+
+def latest_scan_id(session: Session, site: Site) -> int | None:
+    """The id of `snapshot.latest_scan` without loading its report (which can be megabytes).
+
+    Enough to compute an ETag, so a 304 never reads the report.
+    """
+    return session.scalar(
+        select(Scan.id).where(Scan.site_id == site.id, Scan.status == "done")
+        .order_by(Scan.started_at.desc(), Scan.id.desc()).limit(1))
 
 
 def pixel_items(report: dict[str, Any]) -> list[dict[str, Any]]:

@@ -18,8 +18,7 @@ from ..errors import UnknownSite
 from ..models import Scan, Site
 from ..paths import PACKAGE_DIR, static_dir
 from ..sites import get_site
-from ..snapshot import latest_scan
-from .content import load_declaration
+from .content import Declaration, build_declaration, latest_scan_id, load_declaration
 from .localized import localize
 from .render import COLUMNS, script_json
 from .texts import LANGUAGES, texts
@@ -56,7 +55,7 @@ def template_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def etag_for(site: Site, scan: Scan | None, lang: str, variant: str) -> str:
+def etag_for(site: Site, scan_id: int | None, lang: str, variant: str) -> str:
     """Strong validator of (site key, revision, language, template version), plus what else is shown.
 
     The scan id and the site's last edit are in it too: a rescan with the same inventory keeps the
@@ -64,7 +63,7 @@ def etag_for(site: Site, scan: Scan | None, lang: str, variant: str) -> str:
     """
     updated = site.updated_at.isoformat() if site.updated_at else ""
     parts = [site.key, str(site.revision), lang, template_version(), variant,
-             str(scan.id if scan is not None else ""), updated]
+             str(scan_id or ""), updated]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
 
@@ -73,6 +72,12 @@ def _site_or_404(key: str) -> Site:
         return get_site(get_session(), key)
     except UnknownSite as exc:
         abort(404, description=str(exc))
+
+
+def _declaration(site: Site, scan_id: int | None) -> Declaration:
+    session = get_session()
+    scan = session.get(Scan, scan_id) if scan_id is not None else None
+    return load_declaration(session, site, scan) if scan is not None else build_declaration(site, None, [])
 
 
 def _language(site: Site, allow_auto: bool = False) -> str:
@@ -111,11 +116,11 @@ def hosted(key: str):
     """The standalone, printable page, with the consent panel when the site's banner is loaded."""
     site = _site_or_404(key)
     lang = _language(site)
-    scan = latest_scan(get_session(), site)
-    etag = etag_for(site, scan, lang, "html")
+    scan_id = latest_scan_id(get_session(), site)
+    etag = etag_for(site, scan_id, lang, "html")
     if (not_modified := _cached(etag)) is not None:
         return not_modified
-    view = localize(load_declaration(get_session(), site, scan), lang, declaration_url(key, lang))
+    view = localize(_declaration(site, scan_id), lang, declaration_url(key, lang))
     body = render_template("declaration/page.html", view=view, assets=_assets(key),
                            languages=_language_links(site, key),
                            languages_label=texts(lang)["languages_label"], columns=COLUMNS)
@@ -147,11 +152,11 @@ def embedded(key: str):
     """One script with the code and the data: renders into <div id="consentkit-declaration">."""
     site = _site_or_404(key)
     lang = _language(site, allow_auto=True)
-    scan = latest_scan(get_session(), site)
-    etag = etag_for(site, scan, lang, "js")
+    scan_id = latest_scan_id(get_session(), site)
+    etag = etag_for(site, scan_id, lang, "js")
     if (not_modified := _cached(etag)) is not None:
         return not_modified
-    declaration = load_declaration(get_session(), site, scan)
+    declaration = _declaration(site, scan_id)
     codes = [lang] if lang != "auto" else _site_languages(site)
     data: dict[str, Any] = {
         "defaultLanguage": lang if lang != "auto" else site.default_language,
