@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
 from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Error as PlaywrightError
 
 from .crawl import Frontier, check_start_url, parse_sitemap, robots_sitemaps
 from .engine import Settings, Tab, Visit, fetcher, launch
@@ -60,11 +62,23 @@ def scan(url: str, options: ScanOptions | None = None, progress: Progress | None
     options = options or ScanOptions()
     start = check_start_url(url)
     resolver_args(options.resolve)  # a malformed --resolve is a usage error, before launching anything
-    return asyncio.run(scan_async(start, options, progress))
+    return run_coroutine(lambda: scan_async(start, options, progress))
+
+
+def run_coroutine(make: Callable[[], Any]) -> Any:
+    """`asyncio.run`, or the same in a worker thread when this thread already runs an event loop
+    (Playwright's sync API, Jupyter), where `asyncio.run` refuses to start."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="consentkit-scan") as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
 
 
 async def scan_async(url: str, options: ScanOptions, progress: Progress | None = None) -> dict[str, Any]:
     started = time.time()
+    asyncio.get_running_loop().set_exception_handler(_ignore_closed_targets)
     obs = Observations()
     classifier, why = load_classifier()
     if why:
@@ -97,6 +111,14 @@ async def _run_all(crawler: Crawler, browser: Browser, obs: Observations, option
     results = await asyncio.gather(crawler.run(), *(consent_phase(browser, obs, options, choice, pages)
                                                     for choice in ("accept", "reject")))
     return dict(zip(("accept", "reject"), results[1:], strict=True))
+
+
+def _ignore_closed_targets(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """Calls still pending when a page or the browser closes (Ctrl-C, a recycled tab) fail with
+    Playwright errors nobody waits for; they are expected, not worth a traceback on the terminal."""
+    if isinstance(context.get("exception"), PlaywrightError):
+        return
+    loop.default_exception_handler(context)
 
 
 def _public(options: ScanOptions) -> dict[str, Any]:
