@@ -53,27 +53,50 @@ def banner_cookie(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def tracker_hosts(site: Site, inventory: list[dict[str, Any]]) -> dict[str, list[str]]:
-    """Per optional category, the tracker domains the banner holds back until consent.
+    """Per optional category, the script hosts the banner holds back until consent.
 
     Candidates are the hosts the scanner saw setting the site's non-necessary items (and the domains
-    of third-party items); each is looked up in the classifier's tracker table, and the table's
-    domain is what goes into the config, so a match on `www.google-analytics.com` blocks the whole
-    `google-analytics.com`. Hosts the table does not know are left alone: blocking an unknown
-    first-party host could break the site.
+    of third-party items). A host in the classifier's tracker table goes in under the table's domain
+    and category, so a match on `www.google-analytics.com` blocks all of `google-analytics.com`.
+    A third-party host the table does not know goes in under the strictest category of the items it
+    set: the scan saw it set them, and that is the attribution the banner acts on. The site's own
+    hosts are never blocked: holding back a first-party script could break the site.
     """
     wanted = set(site.categories)
     hosts: dict[str, set[str]] = {category: set() for category in site.categories}
-    candidates = set(_candidate_hosts(item for item in inventory if item.get("category") in wanted))
-    if candidates:
-        from .classifier import default_classifier  # the classifier's tables load on first use
+    attributed = _attributed_hosts(item for item in inventory if item.get("category") in wanted)
+    if not attributed:
+        return {category: [] for category in site.categories}
+    from .classifier import default_classifier  # the classifier's tables load on first use
 
-        classifier = default_classifier()
-        for host in sorted(candidates):
-            match = classifier.classify_host(host)
-            category = getattr(match, "category", None)
-            if category in wanted:
-                hosts[category].add(_match_domain(match, host))
+    classifier = default_classifier()
+    own = {_registrable(urlsplit(origin).hostname or "") for origin in site.origins}
+    for host, categories in sorted(attributed.items()):
+        match = classifier.classify_host(host)
+        category = getattr(match, "category", None)
+        if category in wanted:
+            hosts[category].add(_match_domain(match, host))
+        elif match is None and _registrable(host) not in own:
+            hosts[max(categories, key=STRICTNESS.index)].add(host)
     return {category: sorted(names) for category, names in hosts.items()}
+
+
+# A host that set items of several categories is held until the strictest one is granted.
+STRICTNESS = ("functional", "analytics", "marketing")
+
+
+def _attributed_hosts(items: Iterable[dict[str, Any]]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for item in items:
+        for host in _candidate_hosts([item]):
+            found.setdefault(host, set()).add(item["category"])
+    return found
+
+
+def _registrable(host: str) -> str:
+    from scanner.crawl import registrable_domain
+
+    return registrable_domain(host) if host else ""
 
 
 def _candidate_hosts(items: Iterable[dict[str, Any]]) -> Iterable[str]:

@@ -134,3 +134,25 @@ def test_hosts_come_from_the_tracker_table_for_scanned_setters(app):
     assert not any("example.no" in h for hosts in config["hosts"].values() for h in hosts)
     names = {c["name"]: c for c in config["cookies"]}
     assert names["_ga"]["category"] == "analytics" and names["_ga"]["purpose"]["en"]
+
+
+def test_unknown_third_party_setters_are_blocked_under_what_they_set(app):
+    """The scan's attribution is enough: a vendor host no table knows is held under the strictest
+    category of the items it set; the site's own hosts, known or not, never are."""
+    report = {"version": 1, "url": "https://www.example.no/", "cookies": [
+        {"name": "mf_user", "domain": ".example.no", "set_by": "https://cdn.heatmaps.example/mf.js",
+         "party": "first"},
+        {"name": "_fbp", "domain": ".example.no", "set_by": "https://cdn.heatmaps.example/mf.js",
+         "party": "first"},
+        {"name": "_gid", "domain": ".example.no", "set_by": "https://static.example.no/tags.js",
+         "party": "first"}]}
+    with app.app_context(), get_db(app).session() as session:
+        site = create_site(session, name="x", origins=["https://www.example.no"])
+        session.add(Scan(site_id=site.id, url="https://www.example.no", status="done", report=report))
+        session.flush()
+        from consentkit.inventory import site_inventory
+
+        config = banner_config.build(site, site_inventory(session, site), "https://c.example.no/")
+    assert config["hosts"]["marketing"] == ["cdn.heatmaps.example"]
+    assert "cdn.heatmaps.example" not in config["hosts"]["analytics"]
+    assert not any("example.no" in h for hosts in config["hosts"].values() for h in hosts)
