@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import shutil
 import tempfile
 import time
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Browser, BrowserContext, Page, Playwright, Request, Response
+from playwright.async_api import Browser, BrowserContext, Page, Playwright, Request, Response, Route
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
@@ -107,6 +108,8 @@ class Tab:
         context.on("requestfailed", self._on_request_done)
         context.on("response", self._on_response)
         context.on("page", self._on_page)
+        if self.phase != "before":
+            await context.route(CONSENT_LOG_PATTERN, _answer_consent_post)
         self.context, self.visits, self.broken, self.inflight = context, 0, False, 0
         self.page = None
         self.page = await context.new_page()
@@ -236,6 +239,19 @@ class Tab:
         except PlaywrightError:
             pass
         return None
+
+
+# The scanner's own "accept all" and "reject all" are not a visitor's choice: consentkit's banner
+# gets its 201 from here, so the scan never writes records into the site's proof-of-consent log.
+CONSENT_LOG_PATTERN = re.compile(r"/v1/sites/[^/]+/consents$")
+
+
+async def _answer_consent_post(route: Route) -> None:
+    if route.request.method != "POST":
+        await route.continue_()
+        return
+    await route.fulfill(status=201, content_type="application/json",
+                        body='{"recorded": false, "note": "consentkit scanner"}')
 
 
 async def _quietly(awaitable: Any) -> None:
