@@ -21,13 +21,13 @@ def _render(code: int, name: str, description: str):
 
 
 def handle_http(exc: HTTPException):
-    response = _render(exc.code or 500, exc.name, exc.description or "")
-    if exc.code == 405 and exc.valid_methods:
-        body, code, *rest = response
-        headers = dict(rest[0]) if rest else {}
-        headers["Allow"] = ", ".join(exc.valid_methods)
-        return body, code, headers
-    return response
+    """Our body, the exception's own headers (Allow on 405, Retry-After on 429, WWW-Authenticate)."""
+    body, code, *rest = _render(exc.code or 500, exc.name, exc.description or "")
+    headers = dict(rest[0]) if rest else {}
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            headers[name] = value
+    return body, code, headers
 
 
 def handle_unexpected(exc: Exception):

@@ -15,15 +15,17 @@ from .common import friendly_errors, make_app
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="gunicorn worker processes (stateless; add more for more traffic).")
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per worker; more lets PostgreSQL commits of one worker overlap.")
 @click.option("--no-migrate", is_flag=True, help="Do not apply database migrations first.")
 @friendly_errors
-def serve(host: str, port: int, workers: int, no_migrate: bool) -> None:
+def serve(host: str, port: int, workers: int, threads: int, no_migrate: bool) -> None:
     """Serve the banner, the consent API, the declaration and the admin UI."""
     app = make_app()
     if not no_migrate:
         migrate.upgrade(app.config["DATABASE_URL"])
     click.echo(f"consentkit serving on http://{host}:{port}/ (admin: /admin/)", err=True)
-    GunicornServer(app, {"bind": f"{host}:{port}", "workers": workers,
+    GunicornServer(app, {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
                          "accesslog": None, "graceful_timeout": 5, "timeout": 60}).run()
 
 
