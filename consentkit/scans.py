@@ -32,16 +32,43 @@ def _parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC).replace(tzinfo=None)
 
 
-def store_scan(session: Session, site: Site, report: dict[str, Any]) -> tuple[Scan, bool]:
-    """Save a finished scan for `site`; returns the row and whether the site's revision rose."""
+def store_scan(session: Session, site: Site, report: dict[str, Any],
+               scan: Scan | None = None) -> tuple[Scan, bool]:
+    """Save a finished scan for `site` (into `scan` when `begin_scan` made its row already);
+    returns the row and whether the site's revision rose."""
     pages = [p for p in report.get("pages") or [] if p.get("phase") == "before"]
-    scan = Scan(site_id=site.id, url=report["url"], status="done",
-                started_at=_parse_time(report.get("started_at")) or datetime.now(UTC).replace(tzinfo=None),
-                finished_at=_parse_time(report.get("finished_at")), pages_done=len(pages),
-                pages_queued=0, inventory_hash=inventory_hash(report), report=report)
-    session.add(scan)
+    if scan is None:
+        scan = Scan(site_id=site.id, url=report["url"])
+        session.add(scan)
+    scan.status, scan.report, scan.inventory_hash = "done", report, inventory_hash(report)
+    scan.started_at = _parse_time(report.get("started_at")) or datetime.now(UTC).replace(tzinfo=None)
+    scan.finished_at = _parse_time(report.get("finished_at"))
+    scan.pages_done, scan.pages_queued = len(pages), 0
     session.flush()
     return scan, refresh_revision(session, site)
+
+
+def begin_scan(session: Session, site: Site, url: str) -> Scan:
+    """A `running` row at the start, so the admin UI shows the scan and its progress at once."""
+    scan = Scan(site_id=site.id, url=url, status="running",
+                started_at=datetime.now(UTC).replace(tzinfo=None))
+    session.add(scan)
+    session.flush()
+    return scan
+
+
+def record_progress(session: Session, scan_id: int, done: int, queued: int) -> None:
+    scan = session.get(Scan, scan_id)
+    if scan is not None:
+        scan.pages_done, scan.pages_queued = done, queued
+
+
+def fail_scan(session: Session, scan_id: int, error: str) -> None:
+    """Mark a scan failed with the one-line reason the CLI printed."""
+    scan = session.get(Scan, scan_id)
+    if scan is not None:
+        scan.status, scan.error = "failed", error[:2000]
+        scan.finished_at = datetime.now(UTC).replace(tzinfo=None)
 
 
 def site_scans(session: Session, site: Site, limit: int = 50) -> list[Scan]:

@@ -80,6 +80,20 @@ def test_scan_json_site_storage_and_violation_exit(runner, tmp_path: Path):
         assert scans[1].report["url"] == itsworking.START
 
 
+def test_failed_site_scan_is_recorded_with_its_reason(runner):
+    """The admin UI shows a `--site` scan from its start; one that cannot run ends `failed`."""
+    added = runner.invoke("site", "add", "--name", "Gone", "--origin", "http://www.refused.test", "--json")
+    key = json.loads(added.output)["key"]
+    port = free_port()  # nothing listens there
+    result = runner.invoke("scan", "http://www.refused.test/", "--site", key,
+                           "--resolve", f"www.refused.test:127.0.0.1:{port}")
+    assert result.exit_code == 1
+    with runner.app.app_context(), get_db(runner.app).session() as session:
+        (scan,) = session.scalars(select(Scan)).all()
+    assert scan.status == "failed" and "ERR_CONNECTION_REFUSED" in scan.error
+    assert scan.finished_at is not None and scan.report is None
+
+
 @pytest.mark.browser
 def test_ctrl_c_closes_the_browser(tmp_path: Path):
     marker = f"consentkit-scan-test-{uuid.uuid4().hex}"

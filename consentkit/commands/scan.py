@@ -8,6 +8,7 @@ Exit codes: 0 done; 1 could not scan (DNS, refused, TLS, no browser); 2 usage er
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -109,12 +110,11 @@ def scan(url: str, site_key: str | None, json_path: Path | None, fail_on_violati
     """
     from scanner import errors as scan_errors
     from scanner.browser import BrowserNotFound
+    from scanner.crawl import check_start_url
+    from scanner.resolve import resolver_args
     from scanner.run import ScanOptions
     from scanner.run import scan as run_scan
 
-    if site_key:
-        with session_scope() as session:
-            sites.get_site(session, site_key)
     options = ScanOptions(max_pages=limits["max_pages"], max_depth=limits["max_depth"],
                           concurrency=limits["concurrency"], resolve=tuple(limits["resolve"]),
                           ignore_https_errors=limits["ignore_https_errors"],
@@ -123,25 +123,34 @@ def scan(url: str, site_key: str | None, json_path: Path | None, fail_on_violati
     to_stdout = str(json_path) == "-"
     console = Console(stderr=to_stdout, highlight=False, soft_wrap=False)
     try:
-        report = _with_progress(lambda progress: run_scan(url, options, progress), to_stdout)
+        check_start_url(url)
+        resolver_args(options.resolve)
     except scan_errors.ScanUsageError as exc:
         raise click.UsageError(str(exc)) from exc
+    tracker = SiteScanTracker(site_key, url) if site_key else None
+    try:
+        report = _with_progress(lambda progress: run_scan(url, options, progress), to_stdout,
+                                tracker.progress if tracker else None)
     except (scan_errors.ScanError, BrowserNotFound) as exc:
+        if tracker:
+            tracker.fail(str(exc))
         raise click.ClickException(str(exc)) from exc
     except KeyboardInterrupt:
+        if tracker:
+            tracker.fail("interrupted")
         click.echo("scan interrupted; the browser was closed", err=True)
         raise SystemExit(130) from None
     if json_path:
         text = json.dumps(report, indent=2, ensure_ascii=False)
         click.echo(text) if to_stdout else json_path.write_text(text + "\n", encoding="utf-8")
     render_report(report, console)
-    if site_key:
-        _store(site_key, report, console)
+    if tracker:
+        tracker.store(report, console)
     if fail_on_violation and report["violations"]:
         raise SystemExit(VIOLATION_EXIT)
 
 
-def _with_progress(run: Any, quiet: bool) -> dict[str, Any]:
+def _with_progress(run: Any, quiet: bool, also: Any = None) -> dict[str, Any]:
     console = Console(stderr=True)
     columns = (TextColumn("[progress.description]{task.description}"), BarColumn(),
                TextColumn("{task.completed}/{task.total} pages"),
@@ -151,15 +160,47 @@ def _with_progress(run: Any, quiet: bool) -> dict[str, Any]:
 
         def update(done: int, queued: int, cookies: int) -> None:
             bar.update(task, completed=done, total=done + queued, cookies=cookies)
+            if also is not None:
+                also(done, queued)
 
         return run(update)
 
 
-def _store(site_key: str, report: dict[str, Any], console: Console) -> None:
-    from ..scans import store_scan
+class SiteScanTracker:
+    """A `--site` scan in the database from its start: a `running` row whose progress the admin UI
+    shows (written at most once a second), then the report, or the reason it failed."""
 
-    with session_scope() as session:
-        site = sites.get_site(session, site_key)
-        stored, bumped = store_scan(session, site, report)
-        line = f"stored scan {stored.id} for site {site_key}; revision {site.revision}"
-        console.print(Text(line + (" (inventory changed: visitors will be asked again)" if bumped else "")))
+    def __init__(self, site_key: str, url: str) -> None:
+        from ..scans import begin_scan
+
+        self.site_key = site_key
+        with session_scope() as session:
+            self.scan_id = begin_scan(session, sites.get_site(session, site_key), url).id
+        self.written = 0.0
+
+    def progress(self, done: int, queued: int) -> None:
+        from ..scans import record_progress
+
+        now = time.monotonic()
+        if now - self.written >= 1.0:
+            self.written = now
+            with session_scope() as session:
+                record_progress(session, self.scan_id, done, queued)
+
+    def fail(self, error: str) -> None:
+        from ..scans import fail_scan
+
+        with session_scope() as session:
+            fail_scan(session, self.scan_id, error)
+
+    def store(self, report: dict[str, Any], console: Console) -> None:
+        from ..models import Scan
+        from ..scans import store_scan
+
+        with session_scope() as session:
+            site = sites.get_site(session, self.site_key)
+            stored, bumped = store_scan(session, site, report, session.get(Scan, self.scan_id))
+            line = f"stored scan {stored.id} for site {self.site_key}; revision {site.revision}"
+            if bumped:
+                line += " (inventory changed: visitors will be asked again)"
+            console.print(Text(line))
