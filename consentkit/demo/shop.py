@@ -32,8 +32,12 @@ PAGES = ["/", "/produkter", "/om-oss", "/personvern", "/handlekurv"] + [
     f"/produkt/{p['slug']}" for p in PRODUCTS]
 
 
-def create_shop(hosts: DemoHosts, site_key: str) -> Flask:
-    """The shop, with the consent banner of `site_key` embedded and vendors on their own hosts."""
+def create_shop(hosts: DemoHosts, site_key: str, untagged_tag: bool = True) -> Flask:
+    """The shop, with the consent banner of `site_key` embedded and vendors on their own hosts.
+
+    `untagged_tag=False` leaves out the untagged heat-map loader: every tag is then tagged for
+    prior blocking, and a scan must find no violation.
+    """
     app = Flask(__name__, template_folder="../templates", static_folder=None)
     app.config.update(DEMO_HOSTS=hosts, SITE_KEY=site_key)
 
@@ -58,7 +62,7 @@ def create_shop(hosts: DemoHosts, site_key: str) -> Flask:
 
     @app.context_processor
     def demo_urls():
-        return {"hosts": hosts, "site_key": site_key, "products": PRODUCTS,
+        return {"hosts": hosts, "site_key": site_key, "products": PRODUCTS, "untagged_tag": untagged_tag,
                 "banner_src": hosts.url(hosts.consent, f"/v1/sites/{site_key}/consent.js"),
                 "declaration_src": hosts.url(hosts.consent, f"/v1/sites/{site_key}/declaration.js")}
 
