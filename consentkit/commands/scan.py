@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import sites
-from .common import friendly_errors, session_scope
+from .common import friendly_errors, make_app
 
 CATEGORY_ORDER = ("necessary", "functional", "analytics", "marketing", "unclassified")
 VIOLATION_EXIT = 3
@@ -168,13 +168,17 @@ def _with_progress(run: Any, quiet: bool, also: Any = None) -> dict[str, Any]:
 
 class SiteScanTracker:
     """A `--site` scan in the database from its start: a `running` row whose progress the admin UI
-    shows (written at most once a second), then the report, or the reason it failed."""
+    shows (written at most once a second), then the report, or the reason it failed.
+
+    It keeps its own app: progress arrives from the scan's thread, which may not be the command's.
+    """
 
     def __init__(self, site_key: str, url: str) -> None:
+        from ..db import get_db
         from ..scans import begin_scan
 
-        self.site_key = site_key
-        with session_scope() as session:
+        self.site_key, self.db = site_key, get_db(make_app())
+        with self.db.session() as session:
             self.scan_id = begin_scan(session, sites.get_site(session, site_key), url).id
         self.written = 0.0
 
@@ -184,20 +188,20 @@ class SiteScanTracker:
         now = time.monotonic()
         if now - self.written >= 1.0:
             self.written = now
-            with session_scope() as session:
+            with self.db.session() as session:
                 record_progress(session, self.scan_id, done, queued)
 
     def fail(self, error: str) -> None:
         from ..scans import fail_scan
 
-        with session_scope() as session:
+        with self.db.session() as session:
             fail_scan(session, self.scan_id, error)
 
     def store(self, report: dict[str, Any], console: Console) -> None:
         from ..models import Scan
         from ..scans import store_scan
 
-        with session_scope() as session:
+        with self.db.session() as session:
             site = sites.get_site(session, self.site_key)
             stored, bumped = store_scan(session, site, report, session.get(Scan, self.scan_id))
             line = f"stored scan {stored.id} for site {self.site_key}; revision {site.revision}"
