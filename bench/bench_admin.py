@@ -129,7 +129,7 @@ def run(backend: str, url: str, count: int, instance: str) -> list[tuple[str, st
              (f"log, {FILTER}, page {depth + 1}", f"{base}/consents?{FILTER}&after={cursor}"),
              ("statistics, 30 days", f"{base}/stats")]
     results = [(backend, name, timed(client, path)) for name, path in cases]
-    get_db(app).engine.dispose()
+    get_db(app).dispose()
     return results
 
 

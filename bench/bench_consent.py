@@ -174,7 +174,7 @@ def make_site(db_url: str, instance: str) -> str:
     app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "bench-secret"}, instance_path=instance)
     with app.app_context(), get_db(app).session() as session:
         key = create_site(session, name="Bench", origins=[ORIGIN]).key
-    get_db(app).engine.dispose()
+    get_db(app).dispose()
     return key
 
 
@@ -315,7 +315,7 @@ def insert_latency(db_url: str, key: str, instance: str, count: int = 2000) -> t
             started = time.perf_counter()
             consents.record(conn, site, consent, revision_hash="0" * 64, client_ip=None, user_agent="b")
             timings.append((time.perf_counter() - started) * 1000)
-    get_db(app).engine.dispose()
+    get_db(app).dispose()
     timings.sort()
     return statistics.median(timings), timings[int(len(timings) * 0.99)]
 
@@ -338,7 +338,7 @@ def stats_timing(db_url: str, key: str, instance: str, runs: int = 5) -> float:
             started = time.perf_counter()
             queries.daily_stats(session, site, today - timedelta(days=29), today)
             timings.append((time.perf_counter() - started) * 1000)
-    get_db(app).engine.dispose()
+    get_db(app).dispose()
     return statistics.median(timings)
 
 

@@ -94,7 +94,7 @@ def app(db_url: str, tmp_path: Path):
     yield application
     from consentkit.db import get_db
 
-    get_db(application).engine.dispose()
+    get_db(application).dispose()
 
 
 @pytest.fixture

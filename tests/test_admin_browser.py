@@ -48,7 +48,7 @@ def site_key(sqlite_url, tmp_path) -> str:
         session.flush()
         refresh_revision(session, site)
         key = site.key
-    get_db(app).engine.dispose()
+    get_db(app).dispose()
     return key
 
 

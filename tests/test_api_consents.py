@@ -218,7 +218,7 @@ def test_forwarded_for_is_trusted_only_for_configured_proxies(db_url, tmp_path):
     response = post(app.test_client(), key, headers={"X-Forwarded-For": "1.1.1.1, 198.51.100.9"})
     assert response.status_code == 201
     assert records(app)[0].client_ip == "198.51.100.0/24"
-    get_db(app).engine.dispose()
+    get_db(app).dispose()
 
 
 @pytest.mark.parametrize("text", ["\u2028\u2029", "\ud800", "\x00", "💥" * 10, "\u202e", "</script>"])
@@ -253,7 +253,7 @@ def test_rate_limit_per_client_while_others_get_through(db_url, tmp_path):
     assert post(client, key, environ_base={"REMOTE_ADDR": "192.0.2.2"}).status_code == 201
     with app.app_context(), get_db(app).session() as session:
         assert session.scalar(select(func.count()).select_from(ConsentRecord)) == 4
-    get_db(app).engine.dispose()
+    get_db(app).dispose()
 
 
 def test_redis_storage_shares_the_limit_between_processes(db_url, tmp_path):
@@ -278,7 +278,7 @@ def test_redis_storage_shares_the_limit_between_processes(db_url, tmp_path):
                 for n in range(3)]
     assert statuses == [201, 201, 429]
     for application in apps:
-        get_db(application).engine.dispose()
+        get_db(application).dispose()
 
 
 def test_a_site_deleted_while_cached_is_404_not_500(app, client, site_key):

@@ -72,7 +72,7 @@ def app(db_url, tmp_path):
                               "CONSENT_RATE_LIMIT": "1000000 per minute"},
                              instance_path=str(tmp_path / "instance"))
     yield application
-    get_db(application).engine.dispose()
+    get_db(application).dispose()
 
 
 @pytest.fixture

@@ -81,7 +81,7 @@ def site_key(database: str, tmp_path_factory: pytest.TempPathFactory, owner: Own
         sites.refresh_revision(session, site)
         key = site.key
     yield key
-    get_db(app).engine.dispose()
+    get_db(app).dispose()
 
 
 @pytest.fixture(scope="module")

@@ -47,7 +47,7 @@ def test_demo_no_serve_scans_and_stores_the_inventory(tmp_path: Path):
     assert {name: found.get(name) for name in EXPECTED} == EXPECTED
     assert found["fr"] in ("marketing", "unclassified")  # third-party pixel cookie
     assert report["consent_interaction"]["accept"]["method"] == "consentkit_api"
-    get_db(app).engine.dispose()
+    get_db(app).dispose()
 
 
 @pytest.fixture(scope="module")

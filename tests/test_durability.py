@@ -49,7 +49,7 @@ def _site(db_url: str, tmp_path: Path) -> str:
     app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "k"}, instance_path=str(tmp_path / "setup"))
     with app.app_context(), get_db(app).session() as session:
         key = create_site(session, name="Durable", origins=[ORIGIN]).key
-    get_db(app).engine.dispose()
+    get_db(app).dispose()
     return key
 
 

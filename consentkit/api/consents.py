@@ -71,7 +71,7 @@ def _revision_hash(conn: Connection, site: SiteView, revision: int) -> str:
 @bp.route("/sites/<key>/consents", methods=["POST"], provide_automatic_options=False)
 def record_consent(key: str) -> tuple[Response, int]:
     """Store one visitor choice; 201 only once it is committed. One pooled connection throughout."""
-    with get_db().engine.connect() as conn:
+    with get_db().autocommit.connect() as conn:
         site, cached = _cached_site(conn, key)
         if cached and not _origin_ok(site):
             site, cached = _cached_site(conn, key, fresh=True)  # the origins may have changed

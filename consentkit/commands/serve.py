@@ -52,7 +52,7 @@ class GunicornServer(_gunicorn_base()):  # type: ignore[misc]
         """Each worker opens its own database connections; none cross a fork."""
         from ..db import get_db
 
-        get_db(self.application).engine.dispose(close=False)
+        get_db(self.application).dispose(close=False)
 
     def load(self) -> Any:
         return self.application
