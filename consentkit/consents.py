@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -198,6 +199,8 @@ def minimise_ip(address: str | None, mode: str, secret: str) -> str | None:
     """
     if mode == "none" or not address:
         return None
+    if mode == "truncate" and _is_ipv4(address):  # the common case, without ipaddress's objects
+        return address.rpartition(".")[0] + ".0/24"
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -208,6 +211,15 @@ def minimise_ip(address: str | None, mode: str, secret: str) -> str | None:
         return hmac.new(secret.encode(), ip.packed, hashlib.sha256).hexdigest()
     prefix = 24 if ip.version == 4 else 48
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+def _is_ipv4(address: str) -> bool:
+    """A dotted quad exactly as ipaddress accepts it (inet_pton is as strict, and much faster)."""
+    try:
+        socket.inet_pton(socket.AF_INET, address)
+    except OSError:
+        return False
+    return True
 
 
 def purge_older_than(session: Session, site: Site | SiteView, cutoff: datetime) -> int:

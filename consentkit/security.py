@@ -7,8 +7,8 @@ inline script or style at all, nothing loaded from another origin, no framing.
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, Response, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -38,12 +38,22 @@ def add_page_headers(response: Response) -> Response:
 
 
 class HttpsAwareSessionInterface(SecureCookieSessionInterface):
-    """The session cookie gets `Secure` whenever the request came over https.
+    """The admin's signed session cookie, opened only under its prefix and `Secure` over https.
 
-    Flask's SESSION_COOKIE_SECURE is one static value; a server that answers on http locally and on
-    https behind a proxy (with ProxyFix) needs the flag per request. SESSION_COOKIE_SECURE=True still
-    forces it on.
+    Flask opens the session on every request; only the admin pages use one, so elsewhere (the
+    consent POST, consent.js) it is a null session and costs nothing. Flask's SESSION_COOKIE_SECURE
+    is one static value; a server that answers on http locally and on https behind a proxy (with
+    ProxyFix) needs the flag per request. SESSION_COOKIE_SECURE=True still forces it on.
     """
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        path = request.path
+        if path != self.prefix and not path.startswith(self.prefix + "/"):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure

@@ -18,7 +18,7 @@ from .blueprint import bp
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # token lives as long as the session
-    app.session_interface = security.HttpsAwareSessionInterface()
+    app.session_interface = security.HttpsAwareSessionInterface(bp.url_prefix or "/admin")
     auth.csrf.init_app(app)
     auth.init_limiter(app)
     app.register_blueprint(bp)
