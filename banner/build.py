@@ -33,11 +33,15 @@ TOKEN = re.compile(
     re.S,
 )
 IDENT = re.compile(r"[A-Za-z_$][\w$]*$")
-# Declarations in minified code: `function f(a,b)`, `const x`, `let x`, `(a,b)=>`, `a=>`, `catch(e)`.
-DECLARED = re.compile(
-    r"\b(?:function|const|let)\s*([\w$]+)|\b(?:function\s*[\w$]*|catch)\s*\(([\w$,]*)\)"
-    r"|\(([\w$,]*)\)=>|\b([\w$]+)=>|\b(?:const|let)\s*\[([\w$,]+)\]"
-)
+# Declarations in minified code: `function f(a,b)`, `const x`, `let x`, `(a,...b)=>`, `a=>`, `catch(e)`,
+# `const [a,b]`. Separate patterns, so a function's name and its parameters are both found.
+DECLARED = [
+    re.compile(r"\b(?:function|const|let)\s*([\w$]+)"),
+    re.compile(r"\b(?:function\s*[\w$]*|catch)\s*\(([\w$,.]*)\)"),
+    re.compile(r"\(([\w$,.]*)\)=>"),
+    re.compile(r"\b([\w$]+)=>"),
+    re.compile(r"\b(?:const|let)\s*\[([\w$,]+)\]"),
+]
 # Property names of the banner's own internal objects (the state, state.ui, state.act): renamed together
 # with every variable of the same name. Never list a DOM, JS, config, API or consent-record name here.
 INTERNAL_PROPS = {
@@ -130,42 +134,96 @@ def module_body(name: str, seen: dict[str, str]) -> str:
 
 
 def shorten(code: str) -> str:
-    """Renames our own long identifiers (declared here, never used as a property or an object key) to
-    short unused ones. Token-based: strings are left alone. A name that cannot be proven safe that way
-    keeps its name, so this only ever gives up size, never correctness."""
+    """Renames our own long identifiers (declared here: functions, variables, parameters) to short
+    unused ones. Token-based: strings are left alone, and so are property names (after `.`) and
+    object keys (before `:`), so a variable may share its name with a property and still shrink.
+    A name in a position that is both (shorthand `{name}`, a method `{name(){}}`) cannot be proven
+    safe and keeps its name everywhere: this only ever gives up size, never correctness."""
     tokens = TOKEN.findall(code)
+    if any(t[:1] == "`" and "${" in t for t in tokens):
+        raise BuildError("template literals with ${…} hide identifiers from the renamer; use +")
     declared: set[str] = set()
-    for groups in DECLARED.findall("".join(t for t in tokens if t[:1] not in "\"'`")):
-        for group in groups:
-            declared.update(n for n in group.split(",") if n)
-    unsafe, stack, prev = set(RESERVED), [], ""
-    solid = [t for t in tokens if not t.isspace()]
-    for i, tok in enumerate(solid):
-        nxt = solid[i + 1] if i + 1 < len(solid) else ""
-        if tok in "([{":
-            stack.append(tok)
-        elif tok in ")]}" and stack:
-            stack.pop()
-        elif IDENT.match(tok) and (prev == "." or (stack[-1:] == ["{"] and prev in "{," and nxt in ":,}")):
-            unsafe.add(tok)
-        prev = tok
+    code_only = "".join(t for t in tokens if t[:1] not in "\"'`")
+    for pattern in DECLARED:
+        for group in pattern.findall(code_only):
+            declared.update(n.removeprefix("...") for n in group.split(",") if n)
+    solid = [i for i, t in enumerate(tokens) if not t.isspace()]
+    keep, unsafe = _property_positions(tokens, solid)
     # A name also used as a string (a text key, an attribute) cannot be renamed as a property.
     # "consent" is exempt: as a string it is only the gtag command.
     looked_up = {name for name in INTERNAL_PROPS - {"consent"} if f'"{name}"' in tokens}
     if looked_up:
         raise BuildError(f"INTERNAL_PROPS {sorted(looked_up)} also appear as strings")
-    unsafe -= INTERNAL_PROPS
+    unsafe = (unsafe | RESERVED) - INTERNAL_PROPS
+    keep = {i for i in keep if tokens[i] not in INTERNAL_PROPS}
     declared |= INTERNAL_PROPS
     counts: dict[str, int] = {}
-    for tok in solid:
-        if tok in declared and tok not in unsafe and len(tok) > 2:
+    for i in solid:
+        tok = tokens[i]
+        if tok in declared and tok not in unsafe and len(tok) > 1 and i not in keep:
             counts[tok] = counts.get(tok, 0) + 1
-    used = set(solid)
-    upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    fresh = (n for n in (a + b for a in ["", *upper] for b in upper) if n not in used and n not in RESERVED)
-    names = {old: next(fresh) for old in sorted(counts, key=lambda n: (-counts[n] * len(n), n))}
+    used = {tokens[i] for i in solid}
+    letters = "ensriatoclduhpmgfbkvwyzxjqENSRIATOCLDUHPMGFBKVWYZXJQ"  # common letters first: gzips better
+    pairs = (a + b for a in ["", *letters] for b in letters)
+    fresh = (n for n in pairs if n not in used and n not in RESERVED)
+    names = {old: next(fresh) for old in sorted(counts, key=lambda n: (-counts[n], n))}
     names["const"] = "let"  # never reassigned (the sources use const), so let behaves the same and is shorter
-    return "".join(names.get(t, t) for t in tokens)
+    names["true"], names["false"] = "!0", "!1"  # only in value positions: property names are kept
+    return "".join(t if i in keep else names.get(t, t) for i, t in enumerate(tokens))
+
+
+def _property_positions(tokens: list[str], solid: list[int]) -> tuple[set[int], set[str]]:
+    """Token indexes that are property names (`.x`, `{x: …}`), which renaming skips, and names
+    that also sit where a property and a variable are one token (`{x}`, `{x(){}}`): never renamed.
+    (Writing `{x}` out as `{x:y}` was tried: it costs more bytes than the renaming saves.)"""
+    keep: set[int] = set()
+    unsafe: set[str] = set()
+    stack: list[str] = []
+    prev = ""
+    for n, i in enumerate(solid):
+        tok = tokens[i]
+        nxt = tokens[solid[n + 1]] if n + 1 < len(solid) else ""
+        if tok in "([{":
+            stack.append(tok)
+        elif tok in ")]}" and stack:
+            stack.pop()
+        elif IDENT.match(tok):
+            if prev == ".":
+                keep.add(i)
+            elif stack[-1:] == ["{"] and prev in "{,":
+                if nxt == ":":
+                    keep.add(i)
+                elif nxt in (",", "}", "("):
+                    unsafe.add(tok)
+        prev = tok
+    return keep, unsafe
+
+
+# Tokens after which a string starts its own operand, so `"a"+"b"` there is one string.
+_STARTS_OPERAND = {"(", "[", "{", ",", ":", "=", "?", ";", "+", "return"}
+
+
+def join_strings(code: str) -> str:
+    """`"a "+"b"` (long texts split over source lines) as `"a b"`, unless a member access follows."""
+    out: list[str] = []
+    tokens = TOKEN.findall(code)
+    for i, tok in enumerate(tokens):
+        follows = tokens[i + 1] if i + 1 < len(tokens) else ""
+        before = out[-3] if len(out) >= 3 else "("
+        if (tok[:1] == '"' and len(out) >= 2 and out[-1] == "+" and out[-2][:1] == '"'
+                and follows not in (".", "[", "(") and before in _STARTS_OPERAND):
+            out[-2:] = [out[-2][:-1] + tok[1:]]
+        else:
+            out.append(tok)
+    return "".join(out)
+
+
+def join_lines(code: str) -> str:
+    """Drops the line breaks rjsmin keeps after `}`, `;` and `{`. Automatic semicolon insertion
+    never applies after those (a statement already ended there, or the next token continues the
+    expression either way), so the code parses the same; rjsmin keeps them to be safe for code
+    that leaves semicolons out, which ours does not."""
+    return re.sub(r"(?<=[};{])\n(?![+-])", "", code)
 
 
 def build() -> str:
@@ -178,8 +236,8 @@ def build() -> str:
         f'(function(){{"use strict";\nconst CSS = {json.dumps(css, ensure_ascii=False)};\n'
         f"const PAGE_CSS = {json.dumps(page_css, ensure_ascii=False)};\n{bodies}\n}})();\n"
     )
-    header = f"/*! consentkit {version()} | Apache-2.0 | source: banner/src */\n"
-    return header + shorten(rjsmin.jsmin(source)) + "\n"
+    header = f"/*! consentkit {version()} Apache-2.0 */\n"
+    return header + join_lines(shorten(join_strings(rjsmin.jsmin(source)))) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
