@@ -218,6 +218,72 @@ def join_strings(code: str) -> str:
     return "".join(out)
 
 
+def drop_separators(code: str) -> str:
+    """Drops a `;` right before `}` (the block ends the statement anyway), a trailing `,` in an
+    object or array literal (`{a:1,}`) unless it follows another comma (`[a,,]` has a hole), and
+    the parentheses around a single arrow-function parameter."""
+    tokens = [t for t in TOKEN.findall(code)]
+    out: list[str] = []
+    for i, tok in enumerate(tokens):
+        follows = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if tok == ";" and follows == "}":
+            continue
+        if tok == "," and follows in ("}", "]") and out and out[-1] not in (",", "["):
+            continue
+        if (tok == "(" and tokens[i + 2:i + 5] == [")", "=", ">"] and IDENT.match(follows)
+                and not (out and IDENT.match(out[-1]))):  # `(a)=>` is `a=>`, but not `async(a)=>`
+            tokens[i + 2] = ""
+            continue
+        out.append(tok)
+    return "".join(out)
+
+
+def loosen_typeof(code: str) -> str:
+    """`typeof x==="s"` as `typeof x=="s"`: both sides are strings, so == and === agree."""
+    tokens = TOKEN.findall(code)
+    for i, tok in enumerate(tokens):
+        if tok != "typeof" or (i and tokens[i - 1] in ("+", "-", "*", "/", "%")):
+            continue
+        j = i + 1
+        while j < len(tokens) and (tokens[j].isspace() or IDENT.match(tokens[j]) or tokens[j] == "."):
+            j += 1
+        if tokens[j:j + 3] in (["=", "=", "="], ["!", "=", "="]) and tokens[j + 3][:1] == '"':
+            tokens[j + 2] = ""
+    return "".join(tokens)
+
+
+def merge_lets(code: str) -> str:
+    """`let a=1;let b=2;` as `let a=1,b=2;` when both statements sit in the same block: the
+    declarations run in the same order, and each still sees the ones before it."""
+    tokens = TOKEN.findall(code)
+    solid = [i for i, t in enumerate(tokens) if not t.isspace()]
+    is_let: dict[int, bool] = {}
+    depth, prev = 0, ";"
+    for n, i in enumerate(solid):
+        tok = tokens[i]
+        if not tok:  # a `let` merged away
+            continue
+        if tok in ("(", "[", "{"):
+            depth += 1
+        elif tok in (")", "]", "}"):
+            is_let.pop(depth, None)
+            depth -= 1
+        elif tok == "let" and prev in (";", "{", "}"):
+            is_let[depth] = True
+        elif tok == ";":
+            nxt = solid[n + 1] if n + 1 < len(solid) else None
+            if is_let.get(depth) and nxt is not None and tokens[nxt] == "let" and prev != ";":
+                tokens[i], tokens[nxt] = ",", ""
+                while tokens[nxt + 1].isspace():  # `let x` -> `x`: the space goes with the keyword
+                    nxt += 1
+                    tokens[nxt] = ""
+                prev = "let"
+                continue
+            is_let[depth] = False
+        prev = tok
+    return "".join(tokens)
+
+
 def join_lines(code: str) -> str:
     """Drops the line breaks rjsmin keeps after `}`, `;` and `{`. Automatic semicolon insertion
     never applies after those (a statement already ended there, or the next token continues the
@@ -237,7 +303,8 @@ def build() -> str:
         f"const PAGE_CSS = {json.dumps(page_css, ensure_ascii=False)};\n{bodies}\n}})();\n"
     )
     header = f"/*! consentkit {version()} Apache-2.0 */\n"
-    return header + join_lines(shorten(join_strings(rjsmin.jsmin(source)))) + "\n"
+    code = shorten(join_strings(rjsmin.jsmin(source)))
+    return header + join_lines(merge_lets(loosen_typeof(drop_separators(code)))) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

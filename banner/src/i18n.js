@@ -1,6 +1,7 @@
 // Built-in texts (bokmål, nynorsk, English) and the choice of language. Sites override any key per language.
 
-/** Built-in texts by language; `{c}` is replaced by a category name. */
+/** Built-in texts by language; `{c}` is replaced by a category name. `reopen` (the floating
+ * button's label) falls back to `settings`, which is the same text in every built-in language. */
 export const TEXTS = {
   en: {
     title: "We use cookies",
@@ -15,7 +16,7 @@ export const TEXTS = {
     analytics: "Statistics", analytics_desc: "Help us understand how the site is used, so we can improve it.",
     marketing: "Marketing", marketing_desc: "Used by us and our partners to show relevant ads.",
     cookies: "Show cookies", name: "Name", provider: "Provider", purpose: "Purpose", lifetime: "Lifetime",
-    session: "Session", consentId: "Consent ID", date: "Date", reopen: "Cookie settings",
+    session: "Session", consentId: "Consent ID", date: "Date",
     gpc: "Turned off by your browser's Global Privacy Control signal.",
     blocked: "This content needs your consent to {c} cookies.", allow: "Allow {c}",
   },
@@ -34,7 +35,6 @@ export const TEXTS = {
     marketing: "Markedsføring", marketing_desc: "Brukes av oss og våre partnere til å vise relevante annonser.",
     cookies: "Vis informasjonskapsler", name: "Navn", provider: "Leverandør", purpose: "Formål",
     lifetime: "Varighet", session: "Økt", consentId: "Samtykke-ID", date: "Dato",
-    reopen: "Innstillinger for informasjonskapsler",
     gpc: "Avslått av nettleserens GPC-signal (Global Privacy Control).",
     blocked: "Dette innholdet krever samtykke til informasjonskapsler for {c}.", allow: "Tillat {c}",
   },
@@ -53,7 +53,6 @@ export const TEXTS = {
     marketing: "Marknadsføring", marketing_desc: "Blir brukte av oss og partnarane våre til å vise relevante annonsar.",
     cookies: "Vis informasjonskapslar", name: "Namn", provider: "Leverandør", purpose: "Føremål",
     lifetime: "Varigheit", session: "Økt", consentId: "Samtykke-ID", date: "Dato",
-    reopen: "Innstillingar for informasjonskapslar",
     gpc: "Avslått av GPC-signalet (Global Privacy Control) i nettlesaren din.",
     blocked: "Dette innhaldet krev samtykke til informasjonskapslar for {c}.", allow: "Tillat {c}",
   },

@@ -28,8 +28,9 @@ export function mount(state) {
   sheet.replaceSync(CSS);
   root.adoptedStyleSheets = [sheet];
   if (/^#[0-9a-f]{3,8}$/i.test(ap.accent || "")) host.style.setProperty("--a", ap.accent);
+  const label = state.t.reopen || state.t.settings;
   const reopen = h("button", {
-    type: "button", class: "o", "aria-label": state.t.reopen, title: state.t.reopen, hidden: true,
+    type: "button", class: "o", "aria-label": label, title: label, hidden: true,
     onclick: () => openBanner(state, true),
   }, icon());
   root.append(reopen);
