@@ -222,7 +222,7 @@ def drop_separators(code: str) -> str:
     """Drops a `;` right before `}` (the block ends the statement anyway), a trailing `,` in an
     object or array literal (`{a:1,}`) unless it follows another comma (`[a,,]` has a hole), and
     the parentheses around a single arrow-function parameter."""
-    tokens = [t for t in TOKEN.findall(code)]
+    tokens = TOKEN.findall(code)
     out: list[str] = []
     for i, tok in enumerate(tokens):
         follows = tokens[i + 1] if i + 1 < len(tokens) else ""

@@ -37,6 +37,11 @@ def add_page_headers(response: Response) -> Response:
     return response
 
 
+def under(path: str, prefix: str) -> bool:
+    """Whether `path` is `prefix` itself or below it (`/admin`, `/admin/…`, not `/administrator`)."""
+    return path == prefix or path.startswith(prefix + "/")
+
+
 class HttpsAwareSessionInterface(SecureCookieSessionInterface):
     """The admin's signed session cookie, opened only under its prefix and `Secure` over https.
 
@@ -50,8 +55,7 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
         self.prefix = prefix
 
     def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
-        path = request.path
-        if path != self.prefix and not path.startswith(self.prefix + "/"):
+        if not under(request.path, self.prefix):
             return self.make_null_session(app)
         return super().open_session(app, request)
 
@@ -63,7 +67,7 @@ def protect_prefix(app: Flask, prefix: str) -> None:
     """Send PAGE_HEADERS on every response under `prefix`, error pages and static files included."""
 
     def after(response: Response) -> Response:
-        if request.path == prefix or request.path.startswith(prefix + "/"):
+        if under(request.path, prefix):
             add_page_headers(response)
         return response
 

@@ -24,10 +24,12 @@ class HostDispatcher:
 
 
 class BackgroundServer:
-    """A threaded werkzeug server in a daemon thread; `stop()` shuts it down cleanly."""
+    """A threaded werkzeug server in a daemon thread; `stop()` shuts it down cleanly. Extra keyword
+    arguments go to werkzeug's `make_server` (`ssl_context`, `request_handler`)."""
 
-    def __init__(self, app: Callable, port: int, host: str = "127.0.0.1") -> None:
-        self.server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+    def __init__(self, app: Callable, port: int, host: str = "127.0.0.1", **options: Any) -> None:
+        self.server: BaseWSGIServer = make_server(host, port, app, threaded=True, **options)
+        self.server.daemon_threads = True
         self.port = self.server.server_port
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True,
                                        name="consentkit-demo-server")

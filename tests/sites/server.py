@@ -11,12 +11,13 @@ import functools
 import ssl
 import subprocess
 import tempfile
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import WSGIRequestHandler
+
+from consentkit.demo.server import BackgroundServer
 
 
 @functools.lru_cache(maxsize=1)
@@ -48,7 +49,7 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
-class FixtureServer:
+class FixtureServer(BackgroundServer):
     """One server on a free port; `resolve()` gives the --resolve values that point hosts at it."""
 
     def __init__(self, app: Callable, tls: bool = True) -> None:
@@ -56,20 +57,8 @@ class FixtureServer:
         if tls:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(*certificate())
-        self.server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True, ssl_context=context,
-                                                  request_handler=QuietHandler)
-        self.server.daemon_threads = True
-        self.port = self.server.port
+        super().__init__(app, 0, ssl_context=context, request_handler=QuietHandler)
         self.scheme = "https" if tls else "http"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def start(self) -> FixtureServer:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
     def resolve(self, hosts: Iterable[str]) -> tuple[str, ...]:
         """`HOST:127.0.0.1:PORT` for each host name (wildcards like `*.ads.test` allowed)."""
