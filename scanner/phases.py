@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import time
 from typing import Any
 
 from playwright.async_api import Error as PlaywrightError
@@ -29,6 +30,7 @@ REJECT_LABELS = (
     "use necessary cookies only", "refuse all",
 )
 CLICKABLE = "button, a, [role=button], input[type=button], input[type=submit]"
+BANNER_WAIT = 5.0  # seconds to look for a first-layer button before reporting "not done"
 
 API_SCRIPT = """
 async (method) => {
@@ -56,7 +58,11 @@ async def give_consent(page: Page, choice: str) -> dict[str, Any]:
     except (TimeoutError, PlaywrightError):
         pass
     labels = ACCEPT_LABELS if choice == "accept" else REJECT_LABELS
-    clicked = await _click_label(page, labels)
+    deadline = time.monotonic() + BANNER_WAIT
+    # Consent tools often show their banner a moment after the page settles (an async script, an
+    # animation, a busy machine): look again until BANNER_WAIT has passed before giving up.
+    while (clicked := await _click_label(page, labels)) is None and time.monotonic() < deadline:
+        await asyncio.sleep(0.25)
     if clicked:
         return {"method": "button", "ok": True, "detail": f"clicked {clicked!r}"}
     return {"method": "none", "ok": False,

@@ -68,7 +68,7 @@ def test_scan_json_site_storage_and_violation_exit(runner, tmp_path: Path):
         second = runner.invoke(*args)
     report = json.loads(out.read_text())
     assert report["version"] == 1 and len(report["cookies"]) == len(itsworking.EXPECTED)
-    assert "cookie_consent_status" in first.output and "Godta alle" in first.output
+    assert "cookie_consent_status" in first.output and "Godta alle" in first.output, first.output
     assert f"stored scan 1 for site {key}; revision 2 (inventory changed" in first.output
     assert f"stored scan 2 for site {key}; revision 2\n" in second.output  # same inventory: no bump
     if report["violations"]:  # the classifier knows _ga is analytics, set before consent here
