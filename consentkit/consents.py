@@ -2,7 +2,8 @@
 
 Library functions only (no Flask): the API, the admin UI and the CLI call them with a session.
 The hot path is Core on one pooled connection: `load_site` (one indexed SELECT of the few columns
-the API uses), the revision's hash from a process cache, then `record`: one INSERT and a commit.
+the API uses), the revision's hash from a process cache, then `record`, which hands the row to the
+process's `ConsentWriter` (one INSERT and commit, shared by concurrent requests).
 """
 
 from __future__ import annotations
@@ -13,18 +14,19 @@ import ipaddress
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.orm import Session
 
+from .consent_writer import ConsentWriter
 from .errors import UnknownSite
 from .models import OPTIONAL_CATEGORIES, ConsentRecord, Site, SiteRevision, utcnow
 
 USER_AGENT_MAX = 256
-_RECORDS = ConsentRecord.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +57,6 @@ _SITE_BY_KEY = select(_SITES.id, _SITES.key, _SITES.origins, _SITES.allow_subdom
 _REVISIONS = SiteRevision.__table__.c
 _REVISION_HASH = select(_REVISIONS.content_hash).where(
     _REVISIONS.site_id == bindparam("site_id"), _REVISIONS.revision == bindparam("revision"))
-_INSERT_RECORD = insert(_RECORDS)
 
 
 def load_site(conn: Connection, key: str) -> SiteView:
@@ -82,13 +83,17 @@ class SiteViews:
         self.ttl = ttl
         self._views: dict[str, tuple[float, SiteView]] = {}
 
-    def get(self, conn: Connection, key: str, *, fresh: bool = False) -> tuple[SiteView, bool]:
-        """The site's view and whether it came from the cache (so a refusal should re-read first)."""
+    def get(self, connect: Callable[[], Connection], key: str, *,
+            fresh: bool = False) -> tuple[SiteView, bool]:
+        """The site's view and whether it came from the cache (so a refusal should re-read first).
+
+        `connect` is called only on a miss, so a cached site costs no pooled connection.
+        """
         now = time.monotonic()
         cached = None if fresh or self.ttl <= 0 else self._views.get(key)
         if cached is not None and cached[0] > now:
             return cached[1], True
-        view = load_site(conn, key)
+        view = load_site(connect(), key)
         if self.ttl > 0:
             if len(self._views) > 10_000:
                 self._views.clear()
@@ -111,13 +116,14 @@ class RevisionHashes:
         self._size = size
         self._lock = threading.Lock()
 
-    def get(self, conn: Connection, site: SiteView, revision: int) -> str | None:
-        """The hash of `revision` of `site`, or None when that revision was never stored."""
+    def get(self, connect: Callable[[], Connection], site: SiteView, revision: int) -> str | None:
+        """The hash of `revision` of `site`, or None when that revision was never stored; `connect`
+        is called only on a miss."""
         cache_key = (site.id, site.key, revision)
         digest = self._hashes.get(cache_key)
         if digest is not None:
             return digest
-        digest = conn.execute(_REVISION_HASH, {"site_id": site.id, "revision": revision}).scalar()
+        digest = connect().execute(_REVISION_HASH, {"site_id": site.id, "revision": revision}).scalar()
         if digest is not None:
             with self._lock:
                 if len(self._hashes) >= self._size:
@@ -140,25 +146,19 @@ class Consent:
     gpc: bool
 
 
-def record(conn: Connection, site: SiteView, consent: Consent, *, revision_hash: str,
+def record(writer: ConsentWriter, site: SiteView, consent: Consent, *, revision_hash: str,
            client_ip: str | None, user_agent: str) -> datetime:
-    """Append one consent record and commit; returns the server time it was recorded at.
+    """Append one consent record; returns the server time it was recorded at, once it is committed.
 
-    The caller answers 201 only after this returns, so an acknowledged record is on disk. It takes
-    a Core connection, not a Session: the ORM's unit of work would cost more than the INSERT.
+    The caller answers 201 only after this returns, so an acknowledged record is on disk. The
+    writer commits it together with whatever other threads of the process are recording.
     """
     now = utcnow()
-    row: dict[str, Any] = {
-        "site_id": site.id, "consent_id": consent.consent_id, "created_at": now,
-        "method": consent.method, "revision": consent.revision, "revision_hash": revision_hash,
-        "language": consent.language, "page_url": consent.page_url,
-        "banner_version": consent.banner_version, "user_agent": clean_user_agent(user_agent),
-        "gpc": consent.gpc, "client_ip": client_ip,
-    }
-    for category in OPTIONAL_CATEGORIES:
-        row[category] = consent.choices.get(category)
-    conn.execute(_INSERT_RECORD, row)
-    conn.commit()
+    choices = consent.choices
+    writer.append((site.id, consent.consent_id, now, *(choices.get(c) for c in OPTIONAL_CATEGORIES),
+                   consent.method, consent.revision, revision_hash, consent.language,
+                   consent.page_url, consent.banner_version, clean_user_agent(user_agent),
+                   consent.gpc, client_ip))
     return now
 
 

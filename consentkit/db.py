@@ -7,9 +7,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
+from .consent_writer import ConsentWriter
 from .errors import ConfigError
 
 EXTENSION = "consentkit.db"
@@ -50,11 +52,18 @@ class Database:
         # would cost more round trips than it saves.
         self.autocommit = make_engine(url, isolation_level="AUTOCOMMIT")
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.consent_writer = ConsentWriter(
+            make_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool))
 
     def dispose(self, close: bool = True) -> None:
-        """Drop both pools (`close=False` after a fork: the parent still owns those sockets)."""
+        """Drop the pools and the consent writer's connection (`close=False` after a fork: the parent
+        still owns those sockets)."""
         self.engine.dispose(close=close)
         self.autocommit.dispose(close=close)
+        if close:
+            self.consent_writer.close()
+        else:
+            self.consent_writer.forget()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -66,6 +75,30 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+
+class LazyConnection:
+    """A pooled connection opened on the first call only: hot paths answered from a cache open none.
+
+    Use as a context manager; calling it returns the (one) connection.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._connection: Connection | None = None
+
+    def __call__(self) -> Connection:
+        if self._connection is None:
+            self._connection = self._engine.connect()
+        return self._connection
+
+    def __enter__(self) -> LazyConnection:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
 
 def init_app(app: Flask) -> None:

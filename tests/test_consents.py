@@ -42,11 +42,12 @@ def test_purge_older_than_deletes_only_that_sites_old_records(app):
     with app.app_context(), get_db(app).session() as session:
         mine = create_site(session, name="a", origins=["https://a.no"])
         other = create_site(session, name="b", origins=["https://b.no"])
+    writer = get_db(app).consent_writer
     with get_db(app).engine.connect() as conn:
         for site in (mine, other):
             view = consents.load_site(conn, site.key)
             for _ in range(3):
-                consents.record(conn, view, _consent(str(uuid.uuid4())), revision_hash="h",
+                consents.record(writer, view, _consent(str(uuid.uuid4())), revision_hash="h",
                                 client_ip=None, user_agent="ua")
     with app.app_context(), get_db(app).session() as session:
         old = utcnow() - timedelta(days=400)
@@ -67,8 +68,9 @@ def test_history_is_per_site_and_per_id(app):
     shared = str(uuid.uuid4())
     with get_db(app).engine.connect() as conn:
         a, b = (consents.load_site(conn, key) for key in keys)
-        consents.record(conn, a, _consent(shared), revision_hash="h", client_ip=None, user_agent="")
-        consents.record(conn, b, _consent(shared), revision_hash="h", client_ip=None, user_agent="")
+        for site in (a, b):
+            consents.record(get_db(app).consent_writer, site, _consent(shared), revision_hash="h",
+                            client_ip=None, user_agent="")
     with app.app_context(), get_db(app).session() as session:
         assert len(consents.history(session, a.id, shared)) == 1
         assert consents.history(session, a.id, str(uuid.uuid4())) == []
