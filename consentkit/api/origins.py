@@ -47,9 +47,13 @@ def origin_allowed(origin: str, site: SiteView) -> bool:
 
 def cors_headers(response: Response, origin: str) -> None:
     """Let the page at `origin` read the answer and receive the consent cookie."""
-    response.headers["Access-Control-Allow-Origin"] = origin
-    response.headers["Access-Control-Allow-Credentials"] = "true"
-    response.vary.add("Origin")
+    headers = response.headers
+    headers["Access-Control-Allow-Origin"] = origin
+    headers["Access-Control-Allow-Credentials"] = "true"
+    if "Vary" in headers:
+        response.vary.add("Origin")
+    else:
+        headers["Vary"] = "Origin"
 
 
 def preflight_headers(response: Response, origin: str) -> None:
@@ -80,15 +84,20 @@ def cookie_domain(request: Request, origin: str, site: SiteView) -> str | None:
     www.example.no): then an HTTP cookie lasts the full lifetime, unlike Safari's 7-day cap on
     cookies written by scripts. A cookie for another site would be third-party and is never set.
     """
+    server_host = request.host.rsplit(":", 1)[0].lower() if request.host else ""
+    return _cookie_domain(server_host, origin, site.cookie_domain)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cookie_domain(server_host: str, origin: str, configured: str | None) -> str | None:
     try:
         page_host = urlsplit(origin).hostname or ""
     except ValueError:
         return None
-    server_host = request.host.rsplit(":", 1)[0].lower() if request.host else ""
     base = registrable_domain(server_host)
     if not base or base != registrable_domain(page_host):
         return None
-    domain = (site.cookie_domain or base).lstrip(".").lower()
+    domain = (configured or base).lstrip(".").lower()
     if server_host != domain and not server_host.endswith("." + domain):
         return None  # a browser refuses a Domain that does not cover the responding host
     return domain

@@ -114,14 +114,14 @@ def _choices(value: Any, site: SiteView) -> dict[str, bool]:
     errors: dict[str, str] = {}
     choices: dict[str, bool] = {}
     for name, choice in value.items():
-        field = f"choices.{_field_name(name)}"
         if name not in CATEGORIES:
-            errors[field] = f"unknown category; expected {', '.join(CATEGORIES)}"
-        elif not isinstance(choice, bool):
-            errors[field] = "must be true or false"
+            errors[f"choices.{_field_name(name)}"] = f"unknown category; expected {', '.join(CATEGORIES)}"
+        elif choice is not True and choice is not False:
+            errors[f"choices.{name}"] = "must be true or false"
         elif name == "necessary":
             if not choice:
-                errors[field] = "necessary cookies cannot be refused; send true or leave it out"
+                errors[f"choices.{name}"] = ("necessary cookies cannot be refused; send true or "
+                                             "leave it out")
         else:
             choices[name] = choice
     for name in site.categories:
