@@ -37,16 +37,21 @@ def _site(conn: Connection, key: str) -> SiteView:
         raise UnknownSiteKey(str(exc)) from None
 
 
-def _check_origin(site: SiteView) -> str | None:
-    """The request's Origin if allowed (remembered for the CORS headers); 403 if not; None if absent."""
+def _check_origin(connect: Callable[[], Connection], key: str, site: SiteView,
+                  cached: bool) -> tuple[SiteView, bool, str | None]:
+    """The site (re-read if a cached copy refuses the Origin: it may just have been added) and the
+    Origin if allowed, remembered for the CORS headers; 403 if not; None if absent."""
     origin = request.headers.get("Origin")
     if origin is None:
-        return None
+        return site, cached, None
     if not origins.origin_allowed(origin, site):
-        raise OriginNotAllowed("this page's origin is not allowed for the site; add it with "
-                        "`consentkit site edit KEY --origin …`")
+        if cached:
+            site, cached = _cached_site(connect, key, fresh=True)
+        if not origins.origin_allowed(origin, site):
+            raise OriginNotAllowed("this page's origin is not allowed for the site; add it with "
+                                   "`consentkit site edit KEY --origin …`")
     g.cors_origin = origin
-    return origin
+    return site, cached, origin
 
 
 def _read_body() -> bytes:
@@ -85,9 +90,7 @@ def record_consent(key: str) -> tuple[Response, int]:
     """
     with LazyConnection(get_db().autocommit) as connect:
         site, cached = _cached_site(connect, key)
-        if cached and not _origin_ok(site):
-            site, cached = _cached_site(connect, key, fresh=True)  # the origins may have changed
-        origin = _check_origin(site)
+        site, cached, origin = _check_origin(connect, key, site, cached)
         ratelimit.check("consents", "CONSENT_RATE_LIMIT")
         body = _read_body()
         try:
@@ -122,11 +125,6 @@ def _cached_site(connect: Callable[[], Connection], key: str,
         return views.get(connect, key, fresh=fresh)
     except UnknownSite as exc:
         raise UnknownSiteKey(str(exc)) from None
-
-
-def _origin_ok(site: SiteView) -> bool:
-    origin = request.headers.get("Origin")
-    return origin is None or origins.origin_allowed(origin, site)
 
 
 def _validated(connect: Callable[[], Connection], key: str, site: SiteView, cached: bool,
