@@ -1,9 +1,10 @@
 """The consent log: store a visitor's choice, show a consent ID its history, purge what retention allows.
 
 Library functions only (no Flask): the API, the admin UI and the CLI call them with a session.
-The hot path is Core on one pooled connection: `load_site` (one indexed SELECT of the few columns
-the API uses), the revision's hash from a process cache, then `record`, which hands the row to the
-process's `ConsentWriter` (one INSERT and commit, shared by concurrent requests).
+The hot path: the site's settings (`SiteViews`, else `load_site`: one indexed SELECT of the few
+columns the API uses) and the revision's hash (`RevisionHashes`) from process caches, then
+`record`, which hands the row to the process's `ConsentWriter` (one INSERT and commit, shared by
+concurrent requests).
 """
 
 from __future__ import annotations

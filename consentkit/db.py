@@ -46,12 +46,8 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
-        # Its own small pool of connections that stay in autocommit: one statement is one
-        # transaction, so the consent INSERT is a single round trip on PostgreSQL (no BEGIN, no
-        # COMMIT) and just as durable once it returns. Switching a pooled connection per request
-        # would cost more round trips than it saves.
-        self.autocommit = make_engine(url, isolation_level="AUTOCOMMIT")
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Autocommit: the consent INSERT is its own transaction, one round trip on PostgreSQL.
         self.consent_writer = ConsentWriter(
             make_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool))
 
@@ -59,7 +55,6 @@ class Database:
         """Drop the pools and the consent writer's connection (`close=False` after a fork: the parent
         still owns those sockets)."""
         self.engine.dispose(close=close)
-        self.autocommit.dispose(close=close)
         if close:
             self.consent_writer.close()
         else:

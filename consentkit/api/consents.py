@@ -88,7 +88,7 @@ def record_consent(key: str) -> tuple[Response, int]:
     Site settings and revision hashes come from process caches; a pooled connection is opened only
     when one misses, and the INSERT goes through the process's group-commit writer.
     """
-    with LazyConnection(get_db().autocommit) as connect:
+    with LazyConnection(get_db().engine) as connect:
         site, cached = _cached_site(connect, key)
         site, cached, origin = _check_origin(connect, key, site, cached)
         ratelimit.check("consents", "CONSENT_RATE_LIMIT")
