@@ -38,8 +38,13 @@ class RateLimited(TooManyRequests):
 
 
 def client_key() -> str:
-    """The client a limit counts against: its IP, or its /64 for IPv6 (one household or host)."""
-    address = request.remote_addr or "unknown"
+    """The client a limit counts against (Flask-Limiter's key function for the current request)."""
+    return client_key_for(request.remote_addr)
+
+
+def client_key_for(address: str | None) -> str:
+    """A client's IP, or its /64 for IPv6 (one household or host); IPv4-mapped IPv6 as IPv4."""
+    address = address or "unknown"
     if address.count(".") == 3 and ":" not in address:
         return address  # IPv4 as the server gave it: nothing to normalise
     try:
@@ -97,24 +102,30 @@ def get_limiter(app: Flask | None = None) -> Limiter:
     return (app or current_app).extensions[EXTENSION]
 
 
-def _limit(config_key: str) -> RateLimitItem:
+def _limit(app: Flask, config_key: str) -> RateLimitItem:
     """Parse the configured limit once per app and value ("120 per minute")."""
-    cache: dict[tuple[str, str], RateLimitItem] = current_app.extensions.setdefault(
-        "consentkit.limits", {})
-    value = str(current_app.config[config_key])
+    cache: dict[tuple[str, str], RateLimitItem] = app.extensions.setdefault("consentkit.limits", {})
+    value = str(app.config[config_key])
     item = cache.get((config_key, value))
     if item is None:
         item = cache[(config_key, value)] = parse(value)
     return item
 
 
-def check(scope: str, config_key: str) -> None:
-    """Count one request of this client against the limit in `config_key`; raise 429 when over."""
-    limiter = get_limiter()
+def check(scope: str, config_key: str, *, app: Flask | None = None,
+          address: str | None = None) -> None:
+    """Count one request of this client against the limit in `config_key`; raise 429 when over.
+
+    The consent POST passes its `app` and the client `address` it already holds (each lookup
+    through Flask's context proxies costs on the hot path); others let them default to the
+    current app and request.
+    """
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    limiter = get_limiter(app)
     if not limiter.enabled:
         return
-    item = _limit(config_key)
-    key = client_key()
+    item = _limit(app, config_key)
+    key = client_key_for(address if address is not None else request.remote_addr)
     if limiter.limiter.hit(item, scope, key):
         return
     reset_at = limiter.limiter.get_window_stats(item, scope, key).reset_time

@@ -12,14 +12,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import Response, current_app, g, jsonify, request
+from flask import Flask, Request, Response, current_app, g, jsonify, request
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge, UnsupportedMediaType
 
 from .. import consents, ratelimit
 from ..consents import Consent, RevisionHashes, SiteView, SiteViews
-from ..db import LazyConnection, get_db, get_session
+from ..db import Database, LazyConnection, get_db, get_session
 from ..errors import UnknownSite
 from . import origins
 from .blueprint import bp
@@ -37,44 +37,39 @@ def _site(conn: Connection, key: str) -> SiteView:
         raise UnknownSiteKey(str(exc)) from None
 
 
-def _check_origin(connect: Callable[[], Connection], key: str, site: SiteView,
-                  cached: bool) -> tuple[SiteView, bool, str | None]:
-    """The site (re-read if a cached copy refuses the Origin: it may just have been added) and the
-    Origin if allowed, remembered for the CORS headers; 403 if not; None if absent."""
-    origin = request.headers.get("Origin")
-    if origin is None:
-        return site, cached, None
+def _check_origin(views: SiteViews, connect: Callable[[], Connection], key: str, site: SiteView,
+                  cached: bool, origin: str) -> tuple[SiteView, bool]:
+    """The site, re-read if a cached copy refuses the Origin (it may just have been added); 403 if
+    the Origin is still not allowed."""
     if not origins.origin_allowed(origin, site):
         if cached:
-            site, cached = _cached_site(connect, key, fresh=True)
+            site, cached = _cached_site(views, connect, key, fresh=True)
         if not origins.origin_allowed(origin, site):
             raise OriginNotAllowed("this page's origin is not allowed for the site; add it with "
                                    "`consentkit site edit KEY --origin …`")
-    g.cors_origin = origin
-    return site, cached, origin
+    return site, cached
 
 
-def _read_body() -> bytes:
-    """The JSON body, refusing a wrong type (415) or anything over MAX_CONSENT_BODY (413) unread.
+def _read_body(req: Request, limit: int) -> bytes:
+    """The JSON body, refusing a wrong type (415) or anything over `limit` bytes (413) unread.
 
     Reads `wsgi.input` itself when Content-Length is given (at most that many bytes, as WSGI
     requires): werkzeug's stream wrapper and header parsing cost more than the rest of the read.
     """
-    environ = request.environ
-    if environ.get("CONTENT_TYPE") != "application/json" and request.mimetype != "application/json":
+    environ = req.environ
+    if environ.get("CONTENT_TYPE") != "application/json" and req.mimetype != "application/json":
         raise UnsupportedMediaType("send the consent as Content-Type: application/json")
-    limit = int(current_app.config["MAX_CONSENT_BODY"])
-    length = request.content_length
+    length = req.content_length
     if length is not None and length > limit:
         raise RequestEntityTooLarge(f"a consent body is at most {limit} bytes")
-    body = environ["wsgi.input"].read(length) if length else request.stream.read(limit + 1)
+    body = environ["wsgi.input"].read(length) if length else req.stream.read(limit + 1)
     if len(body) > limit:
         raise RequestEntityTooLarge(f"a consent body is at most {limit} bytes")
     return body
 
 
-def _revision_hash(connect: Callable[[], Connection], site: SiteView, revision: int) -> str:
-    hashes: RevisionHashes = current_app.extensions[REVISION_HASHES]
+def _revision_hash(hashes: RevisionHashes, connect: Callable[[], Connection], site: SiteView,
+                   revision: int) -> str:
     digest = hashes.get(connect, site, revision)
     if digest is None:
         raise InvalidConsent({"revision": f"revision {revision} of this site does not exist"})
@@ -86,66 +81,79 @@ def record_consent(key: str) -> tuple[Response, int]:
     """Store one visitor choice; 201 only once it is committed.
 
     Site settings and revision hashes come from process caches; a pooled connection is opened only
-    when one misses, and the INSERT goes through the process's group-commit writer.
+    when one misses, and the INSERT goes through the process's group-commit writer. The request
+    and app are taken out of Flask's context proxies once: every proxy access costs a lookup.
     """
-    with LazyConnection(get_db().engine) as connect:
-        site, cached = _cached_site(connect, key)
-        site, cached, origin = _check_origin(connect, key, site, cached)
-        ratelimit.check("consents", "CONSENT_RATE_LIMIT")
-        body = _read_body()
+    req: Request = request._get_current_object()  # type: ignore[attr-defined]
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    views: SiteViews = app.extensions[SITE_VIEWS]
+    db = get_db(app)
+    with LazyConnection(db.engine) as connect:
+        site, cached = _cached_site(views, connect, key)
+        origin = req.environ.get("HTTP_ORIGIN")
+        if origin is not None:
+            site, cached = _check_origin(views, connect, key, site, cached, origin)
+            g.cors_origin = origin  # errors from here on carry CORS headers too (add_cors_headers)
+        ratelimit.check("consents", "CONSENT_RATE_LIMIT", app=app, address=req.remote_addr)
+        body = _read_body(req, int(app.config["MAX_CONSENT_BODY"]))
         try:
-            site, consent = _validated(connect, key, site, cached, parse_json(body))
-            revision_hash = _revision_hash(connect, site, consent.revision)
+            site, consent = _validated(views, connect, key, site, cached, parse_json(body))
+            revision_hash = _revision_hash(app.extensions[REVISION_HASHES], connect, site,
+                                           consent.revision)
         except MalformedJSON as exc:
             return malformed_json(str(exc)), 400
         except InvalidConsent as exc:
             return invalid_fields(exc.fields), 400
-    client_ip = consents.minimise_ip(request.remote_addr, site.ip_mode, current_app.config["SECRET_KEY"])
-    recorded_at = _record(site, consent, revision_hash, client_ip)
-    response = _created(consent, recorded_at)
+    client_ip = consents.minimise_ip(req.remote_addr, site.ip_mode, app.config["SECRET_KEY"])
+    recorded_at = _record(db, views, site, consent, revision_hash, client_ip,
+                          req.environ.get("HTTP_USER_AGENT", ""))
+    response = _created(app, consent, recorded_at, origin)
     if origin:
-        origins.cors_headers(response, origin)
-        domain = origins.cookie_domain(request, origin, site)
+        domain = origins.cookie_domain(req, origin, site)
         if domain:
-            origins.set_consent_cookie(response, request, site, consent, domain, recorded_at)
+            origins.set_consent_cookie(response, req, site, consent, domain, recorded_at)
     return response, 201
 
 
-def _created(consent: Consent, recorded_at: datetime) -> Response:
-    """The 201 body (json.dumps straight into a Response: jsonify's provider costs more)."""
+def _created(app: Flask, consent: Consent, recorded_at: datetime, origin: str | None) -> Response:
+    """The 201 with its headers in one go (json.dumps and a header list: jsonify's provider and
+    setting headers one by one cost more)."""
     body = json.dumps({"consent_id": consent.consent_id, "recorded_at": consents.iso_utc(recorded_at),
                        "revision": consent.revision})
-    return current_app.response_class(body, mimetype="application/json")
+    headers = [("Content-Type", "application/json")]
+    if origin:
+        headers += origins.cors_header_list(origin)
+    return app.response_class(body, headers=headers)
 
 
-def _cached_site(connect: Callable[[], Connection], key: str,
+def _cached_site(views: SiteViews, connect: Callable[[], Connection], key: str,
                  fresh: bool = False) -> tuple[SiteView, bool]:
-    views: SiteViews = current_app.extensions[SITE_VIEWS]
     try:
         return views.get(connect, key, fresh=fresh)
     except UnknownSite as exc:
         raise UnknownSiteKey(str(exc)) from None
 
 
-def _validated(connect: Callable[[], Connection], key: str, site: SiteView, cached: bool,
-               payload: Any) -> tuple[SiteView, Consent]:
+def _validated(views: SiteViews, connect: Callable[[], Connection], key: str, site: SiteView,
+               cached: bool, payload: Any) -> tuple[SiteView, Consent]:
     """Validate against the site; a cached view that refuses (a new revision) is re-read first."""
     try:
         return site, validate(payload, site)
     except InvalidConsent:
         if not cached:
             raise
-    site, _ = _cached_site(connect, key, fresh=True)
+    site, _ = _cached_site(views, connect, key, fresh=True)
     return site, validate(payload, site)
 
 
-def _record(site: SiteView, consent: Consent, revision_hash: str, client_ip: str | None) -> datetime:
+def _record(db: Database, views: SiteViews, site: SiteView, consent: Consent, revision_hash: str,
+            client_ip: str | None, user_agent: str) -> datetime:
     """The INSERT; a site deleted since it was cached is a 404, not a foreign-key 500."""
     try:
-        return consents.record(get_db().consent_writer, site, consent, revision_hash=revision_hash,
-                               client_ip=client_ip, user_agent=request.headers.get("User-Agent", ""))
+        return consents.record(db.consent_writer, site, consent, revision_hash=revision_hash,
+                               client_ip=client_ip, user_agent=user_agent)
     except IntegrityError:
-        current_app.extensions[SITE_VIEWS].forget(site.key)
+        views.forget(site.key)
         raise UnknownSiteKey(f"the site {site.key!r} no longer exists") from None
 
 

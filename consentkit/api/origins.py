@@ -45,8 +45,14 @@ def origin_allowed(origin: str, site: SiteView) -> bool:
     return False
 
 
+def cors_header_list(origin: str) -> list[tuple[str, str]]:
+    """The CORS headers that let the page at `origin` read the answer and receive the cookie."""
+    return [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"),
+            ("Vary", "Origin")]
+
+
 def cors_headers(response: Response, origin: str) -> None:
-    """Let the page at `origin` read the answer and receive the consent cookie."""
+    """Add `cors_header_list` to a response built elsewhere (errors, preflights)."""
     headers = response.headers
     headers["Access-Control-Allow-Origin"] = origin
     headers["Access-Control-Allow-Credentials"] = "true"
