@@ -94,3 +94,26 @@ def test_a_forked_worker_opens_its_own_connection(app, site_id):
     assert done.get(timeout=5) == "ok"
     writer.append(_row(site_id))  # the parent's connection still works after the child exited
     assert _count(app, site_id) == 3
+
+
+def test_sqlite_wal_is_checkpointed_by_a_background_thread(app, site_id):
+    """The writer turns SQLite's automatic checkpoint off, so its own must really run (or the WAL
+    would grow without bound); servers like PostgreSQL checkpoint by themselves."""
+    import time
+
+    from consentkit.consent_writer import CHECKPOINT_EVERY
+
+    writer: ConsentWriter = get_db(app).consent_writer
+    if get_db(app).engine.dialect.name != "sqlite":
+        assert writer.checkpointer is None
+        return
+    for _ in range(CHECKPOINT_EVERY):
+        writer.append(_row(site_id))
+    deadline = time.monotonic() + 10
+    while writer.checkpointer.done < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert writer.checkpointer.done == 1
+    assert any(t.name == "consentkit-wal-checkpoint" for t in threading.enumerate())
+    with get_db(app).engine.connect() as conn:  # the WAL's frames are all back in the database
+        busy, frames, copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+    assert busy == 0 and frames == copied
