@@ -1,7 +1,8 @@
 """`GET /v1/sites/<key>/consent.js`: the banner bundle with the site's config inlined.
 
-Per request: one indexed SELECT (the site's row, which carries its revision and `updated_at`), a
-stat of the bundle, then the in-process cache. The body is rendered, gzipped and brotli-compressed
+Per request: the site's settings (its revision and `updated_at`) from the process's `SiteViews`
+cache, the same one the consent POST uses (at most `SITE_CACHE_SECONDS` old; a SELECT on a miss), a
+stat of the bundle, then the cache of rendered scripts. The body is rendered, gzipped and brotli-compressed
 once per (site key, revision, settings change, bundle mtime); every process rebuilds the same bytes,
 so the ETag is the same behind any load balancer.
 """
@@ -21,11 +22,12 @@ from flask import Response, current_app, request
 from werkzeug.exceptions import NotFound
 
 from .. import banner_config, consents
-from ..db import get_session
+from ..db import LazyConnection, get_db, get_session
 from ..errors import UnknownSite
 from ..inventory import site_inventory
 from ..models import Site
 from ..paths import static_dir
+from . import consents as consents_api
 from .blueprint import bp
 from .errors import UnknownSiteKey
 
@@ -134,10 +136,12 @@ def _not_modified(rendered: Rendered) -> bool:
 @bp.get("/sites/<key>/consent.js")
 def consent_script(key: str) -> Response:
     """The banner for one site, from the process cache; 304 when the browser has these bytes."""
-    try:
-        site = consents.load_site(get_session().connection(), key)
-    except UnknownSite as exc:
-        raise UnknownSiteKey(str(exc)) from None
+    views: consents.SiteViews = current_app.extensions[consents_api.SITE_VIEWS]
+    with LazyConnection(get_db().engine) as connect:
+        try:
+            site, _ = views.get(connect, key)
+        except UnknownSite as exc:
+            raise UnknownSiteKey(str(exc)) from None
     mtime = bundle_mtime()
     cache: ScriptCache = current_app.extensions[CACHE]
     cache_key = (site.key, site.revision, site.updated_at, mtime)
