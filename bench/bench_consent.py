@@ -30,11 +30,12 @@ sys.path.insert(0, str(ROOT))
 
 ORIGIN = "https://www.example.no"
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-# wrk script: every request a fresh consent ID, so each is a real new row.
+# wrk script: every request a fresh consent ID, so each is a real new row, with a browser's headers.
 POST_LUA = r"""
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Origin"] = "%(origin)s"
+wrk.headers["User-Agent"] = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
 request = function()
   local id = string.format("%%08x-%%04x-4%%03x-a%%03x-%%012x", math.random(0, 0xffffffff),

@@ -150,6 +150,7 @@ class ConsentWriter:
         self._processors: list[tuple[int, Callable[[Any], Any]]] = [
             (index, proc) for index, proc in enumerate(processors) if proc is not None]
         self._statements: dict[int, str] = {}
+        self._dbapi = dialect.loaded_dbapi
         self._file_lock = _writer_lock(engine)
         self._sqlite = dialect.name == "sqlite"
         self.checkpointer = _Checkpointer(engine) if self._sqlite else None
@@ -228,7 +229,7 @@ class ConsentWriter:
                 for index, proc in self._processors:
                     row[index] = proc(row[index])
             params.extend(row)
-        dbapi = self.engine.dialect.loaded_dbapi
+        dbapi = self._dbapi
         connection = self._connect()
         cursor = connection.cursor()
         try:

@@ -165,7 +165,10 @@ def record(writer: ConsentWriter, site: SiteView, consent: Consent, *, revision_
 
 def clean_user_agent(value: str) -> str:
     """Drop control characters (PostgreSQL refuses NUL) and keep the first 256 characters."""
-    return "".join(ch for ch in value[:USER_AGENT_MAX * 2] if ch.isprintable())[:USER_AGENT_MAX]
+    value = value[:USER_AGENT_MAX * 2]
+    if value.isprintable():  # every real browser's: one C call instead of a loop per character
+        return value[:USER_AGENT_MAX]
+    return "".join(ch for ch in value if ch.isprintable())[:USER_AGENT_MAX]
 
 
 def history(session: Session, site_id: int, consent_id: str) -> list[dict[str, Any]]:
