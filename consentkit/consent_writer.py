@@ -116,8 +116,9 @@ def _writer_lock(engine: Engine) -> contextlib.AbstractContextManager[Any]:
 
 
 class _Pending:
-    """One row waiting for its commit. Its thread sleeps on `wake` until the row is committed (or
-    refused), or until the thread is made the next leader."""
+    """One row waiting for its commit. A follower's thread sleeps on `wake` until the row is
+    committed (or refused), or until the thread is made the next leader. A row whose own thread
+    leads (always, under sync workers) needs no lock, so none is made."""
 
     __slots__ = ("done", "error", "row", "wake")
 
@@ -125,6 +126,10 @@ class _Pending:
         self.row = row
         self.done = False
         self.error: BaseException | None = None
+        self.wake: Any = None
+
+    def follow(self) -> None:
+        """Become a follower: `wake` starts held, so acquiring it again waits for a release."""
         self.wake = threading.Lock()
         self.wake.acquire()
 
@@ -158,6 +163,7 @@ class ConsentWriter:
         self._queue: list[_Pending] = []
         self._leading = False
         self._connection: Any = None
+        self._cursor_kept: Any = None
         self._pid = 0
         self._inherited: list[Any] = []  # kept alive: collecting one would close the parent's socket
         self.statements = 0  # INSERTs that committed: fewer than rows means commits were shared
@@ -172,6 +178,7 @@ class ConsentWriter:
         with self._mutex:
             follower = self._leading
             if follower:
+                item.follow()
                 self._queue.append(item)
             else:
                 self._leading = True
@@ -185,8 +192,11 @@ class ConsentWriter:
     def _lead(self, item: _Pending) -> None:
         """Commit `item` with whatever is queued, then pass the lead on (or give it up)."""
         with self._mutex:
-            batch = [item, *self._queue[:self.max_batch - 1]]
-            del self._queue[:self.max_batch - 1]
+            if self._queue:
+                batch = [item, *self._queue[:self.max_batch - 1]]
+                del self._queue[:self.max_batch - 1]
+            else:
+                batch = [item]
         try:
             self._commit(batch)
         finally:
@@ -230,21 +240,17 @@ class ConsentWriter:
                     row[index] = proc(row[index])
             params.extend(row)
         dbapi = self._dbapi
-        connection = self._connect()
-        cursor = connection.cursor()
+        cursor = self._cursor()
         try:
             with self._file_lock:
                 cursor.execute(sql, params)
-            self.statements += 1
-            if self.checkpointer and self.statements % CHECKPOINT_EVERY == 0:
-                self.checkpointer.request()
         except dbapi.Error as exc:
             if not isinstance(exc, dbapi.IntegrityError):
                 self._discard()  # the connection may be broken; the next batch opens a new one
             raise DBAPIError.instance(sql, params, exc, dbapi.Error) from exc
-        finally:
-            with contextlib.suppress(Exception):  # a cursor of a dead connection
-                cursor.close()
+        self.statements += 1
+        if self.checkpointer and self.statements % CHECKPOINT_EVERY == 0:
+            self.checkpointer.request()
 
     def _statement(self, count: int) -> str:
         """`INSERT … VALUES (…), (…)` for `count` rows, built once per count."""
@@ -253,25 +259,28 @@ class ConsentWriter:
             sql = self._statements[count] = self._prefix + ", ".join([self._group] * count)
         return sql
 
-    def _connect(self) -> Any:
-        """The process's own connection, opened on first use (after gunicorn forked the worker)."""
+    def _cursor(self) -> Any:
+        """A cursor of the process's own connection, both opened on first use (after gunicorn
+        forked the worker) and then kept: only the leader uses them, one statement at a time."""
         if self._pid != os.getpid():
             self.forget()
         if self._connection is None:
             self._connection = self.engine.raw_connection()
             if self._sqlite:  # the checkpointer's thread does it, outside the writers' lock
                 self._connection.execute("PRAGMA wal_autocheckpoint=0")
+            self._cursor_kept = self._connection.cursor()
             self._pid = os.getpid()
-        return self._connection
+        return self._cursor_kept
 
     def forget(self) -> None:
         """After a fork: drop the parent's connection without closing it (the parent still uses it)."""
         if self._connection is not None:
-            self._inherited.append(self._connection)
-            self._connection = None
+            self._inherited.append((self._connection, self._cursor_kept))
+            self._connection = self._cursor_kept = None
 
     def _discard(self) -> None:
         connection, self._connection = self._connection, None
+        self._cursor_kept = None
         if connection is not None:
             with contextlib.suppress(Exception):  # already broken
                 connection.invalidate()
@@ -280,6 +289,7 @@ class ConsentWriter:
         """Close this process's connection (tests and shutdown, when no request is writing)."""
         with self._mutex:
             connection, self._connection = self._connection, None
+            self._cursor_kept = None
         if connection is not None and self._pid == os.getpid():
             connection.close()
         self.engine.dispose()
