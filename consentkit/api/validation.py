@@ -37,17 +37,20 @@ class InvalidConsent(ValueError):
         self.fields = fields
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+# One decoder for every request: json.loads with a hook builds a new decoder and scanner per call.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def parse_json(body: bytes) -> Any:
     """Decode UTF-8 JSON; NaN/Infinity, bad UTF-8 and pathological nesting are malformed."""
     try:
-        text = body.decode("utf-8")
-        return json.loads(text, parse_constant=_reject_constant)
+        return _DECODER.decode(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise MalformedJSON(f"the body is not valid UTF-8 JSON: {exc}") from None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
 
 
 def validate(payload: Any, site: SiteView) -> Consent:
