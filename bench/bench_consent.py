@@ -2,12 +2,13 @@
 
     .venv/bin/python bench/bench_consent.py                 # SQLite + PostgreSQL + growth to 1M (~4 min)
     .venv/bin/python bench/bench_consent.py --growth-10m    # also 10M records (several more minutes)
-    .venv/bin/python bench/bench_consent.py --no-growth --duration 5
+    .venv/bin/python bench/bench_consent.py --no-growth --duration 5 --rounds 1
 
 The server is the product's gunicorn setup (`consentkit.commands.serve.GunicornServer`, sync workers,
 2 by default) started in a subprocess; wrk (installed with apt-get if missing) generates load from
 another process. A bare Flask endpoint that returns 201 is mounted on the same app and measured in
-the same run, so the ratio compares like with like. Not a test: it prints figures.
+the same run, so the ratio compares like with like; bare and POST alternate in paired rounds, and
+the ratio printed is the median of the rounds' ratios. Not a test: it prints figures.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ POST_LUA = r"""
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Origin"] = "%(origin)s"
-wrk.headers["User-Agent"] = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+wrk.headers["User-Agent"] = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 " ..
+  "(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
 request = function()
   local id = string.format("%%08x-%%04x-4%%03x-a%%03x-%%012x", math.random(0, 0xffffffff),
@@ -55,9 +57,12 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    share: float | None = None  # of the bare endpoint's throughput, measured in paired rounds
 
     def line(self, bare: Result | None) -> str:
-        ratio = f"{100 * self.rps / bare.rps:5.0f}% of bare" if bare and bare is not self else ""
+        share = self.share if self.share is not None else (
+            self.rps / bare.rps if bare and bare is not self else None)
+        ratio = f"{100 * share:5.0f}% of bare" if share is not None else ""
         return (f"  {self.name:<34} {self.rps:9.0f} req/s   p50 {self.p50_ms:6.2f} ms   "
                 f"p99 {self.p99_ms:6.2f} ms   non-2xx/3xx {self.errors:<5} {ratio}")
 
@@ -211,10 +216,8 @@ def http_bench(label: str, db_url: str, args: argparse.Namespace, workdir: str) 
     post = POST_LUA % {"origin": ORIGIN}
     try:
         wrk("warm-up", f"{base}/v1/sites/{key}/consents", duration=2, connections=8, script=post)
-        bare = wrk("bare Flask POST -> 201", f"{base}/bench/bare", duration=args.duration,
-                   connections=args.connections, script=post)
-        consent = wrk(f"consent POST ({label})", f"{base}/v1/sites/{key}/consents",
-                      duration=args.duration, connections=args.connections, script=post)
+        bare, consent = paired_rounds(f"{base}/bench/bare", f"{base}/v1/sites/{key}/consents",
+                                      f"consent POST ({label})", post, args)
         results = [bare, consent]
         if label == "sqlite":
             results += script_bench(base, key, args)
@@ -222,10 +225,32 @@ def http_bench(label: str, db_url: str, args: argparse.Namespace, workdir: str) 
         stop_server(process)
     kind = f"gthread workers x {args.threads} threads" if args.threads > 1 else "sync workers"
     print(f"\n{label}: gunicorn {args.workers} {kind}, wrk {args.connections} connections, "
-          f"{args.duration}s each")
+          f"{args.duration}s each; bare and POST: medians of {args.rounds} paired rounds")
     for result in results:
         print(result.line(bare))
     return results
+
+
+def paired_rounds(bare_url: str, consent_url: str, name: str, script: str,
+                  args: argparse.Namespace) -> tuple[Result, Result]:
+    """Bare and POST back to back, `rounds` times; medians of each, and the median of the rounds'
+    ratios. On a shared machine the speed drifts by 10-20% within a minute: a ratio of two runs
+    taken seconds apart is steadier than one of runs taken a minute apart."""
+    bares, consents = [], []
+    for _ in range(args.rounds):
+        bares.append(wrk("bare Flask POST -> 201", bare_url, duration=args.duration,
+                         connections=args.connections, script=script))
+        consents.append(wrk(name, consent_url, duration=args.duration,
+                            connections=args.connections, script=script))
+    consent = _median(consents)
+    consent.share = statistics.median(c.rps / b.rps for b, c in zip(bares, consents, strict=True))
+    return _median(bares), consent
+
+
+def _median(runs: list[Result]) -> Result:
+    return Result(runs[0].name, statistics.median(r.rps for r in runs),
+                  statistics.median(r.p50_ms for r in runs), statistics.median(r.p99_ms for r in runs),
+                  sum(r.errors for r in runs))
 
 
 def script_bench(base: str, key: str, args: argparse.Namespace) -> list[Result]:
@@ -366,7 +391,7 @@ def main() -> None:
 
 def _verdict(label: str, results: list[Result]) -> str:
     bare, consent = results[0], results[1]
-    share = consent.rps / bare.rps
+    share = consent.share if consent.share is not None else consent.rps / bare.rps
     ok = share >= 0.6 and consent.p99_ms < 50
     return (f"{label}: consent POST {consent.rps:.0f} req/s = {100 * share:.0f}% of bare "
             f"({bare.rps:.0f}), p99 {consent.p99_ms:.1f} ms -> {'MEETS' if ok else 'MISSES'} "
@@ -377,6 +402,8 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="paired bare/POST rounds per database; medians are printed")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1,
                         help="threads per worker (gthread) -- 1 is `consentkit serve`'s sync worker")
