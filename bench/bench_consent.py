@@ -1,14 +1,15 @@
 """Benchmark the consent backend: POST throughput and latency, consent.js, and growth to 1M/10M records.
 
-    .venv/bin/python bench/bench_consent.py                 # SQLite + PostgreSQL + growth to 1M (~4 min)
+    .venv/bin/python bench/bench_consent.py                 # SQLite + PostgreSQL + growth to 1M (~6 min)
     .venv/bin/python bench/bench_consent.py --growth-10m    # also 10M records (several more minutes)
     .venv/bin/python bench/bench_consent.py --no-growth --duration 5 --rounds 1
 
-The server is the product's gunicorn setup (`consentkit.commands.serve.GunicornServer`, sync workers,
-2 by default) started in a subprocess; wrk (installed with apt-get if missing) generates load from
-another process. A bare Flask endpoint that returns 201 is mounted on the same app and measured in
-the same run, so the ratio compares like with like; bare and POST alternate in paired rounds, and
-the ratio printed is the median of the rounds' ratios. Not a test: it prints figures.
+The server is the product's gunicorn setup (`consentkit.commands.serve.GunicornServer`, sync
+workers, as many as `consentkit serve` starts by default) started in a subprocess; wrk (installed
+with apt-get if missing) generates load from another process. A bare Flask endpoint that returns
+201 is mounted on the same app and measured in the same run, so the ratio compares like with like;
+bare and POST alternate in paired rounds, and the ratio printed is the median of the rounds'
+ratios. Not a test: it prints figures.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from consentkit.commands.serve import default_workers  # noqa: E402 - after the path is set
 
 ORIGIN = "https://www.example.no"
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -376,16 +379,19 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as workdir:
         summary: list[str] = []
-        results = http_bench("sqlite", f"sqlite:///{workdir}/bench.db", args, workdir)
-        summary.append(_verdict("sqlite", results))
-        pg_url, handle = fresh_postgres(args.pg_url)
-        try:
-            results = http_bench("postgresql", pg_url, args, workdir)
-            summary.append(_verdict("postgresql", results))
-            if not args.no_growth:
-                growth_bench(pg_url, workdir, [1_000_000, 10_000_000] if args.growth_10m else [1_000_000])
-        finally:
-            drop_postgres(handle)
+        if "sqlite" in args.databases:
+            results = http_bench("sqlite", f"sqlite:///{workdir}/bench.db", args, workdir)
+            summary.append(_verdict("sqlite", results))
+        if "postgresql" in args.databases:
+            pg_url, handle = fresh_postgres(args.pg_url)
+            try:
+                results = http_bench("postgresql", pg_url, args, workdir)
+                summary.append(_verdict("postgresql", results))
+                if not args.no_growth:
+                    growth_bench(pg_url, workdir,
+                                 [1_000_000, 10_000_000] if args.growth_10m else [1_000_000])
+            finally:
+                drop_postgres(handle)
     print("\n" + "\n".join(summary))
 
 
@@ -404,11 +410,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=3,
                         help="paired bare/POST rounds per database; medians are printed")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=default_workers(),
+                        help="gunicorn workers (default: as `consentkit serve`, 2 per core, at most 8)")
     parser.add_argument("--threads", type=int, default=1,
                         help="threads per worker (gthread) -- 1 is `consentkit serve`'s sync worker")
     parser.add_argument("--pg-url", default=os.environ.get("CONSENTKIT_BENCH_PG_URL", PG_DEFAULT),
                         help="a PostgreSQL server URL; a scratch database is created and dropped")
+    parser.add_argument("--databases", default="sqlite,postgresql", type=lambda v: v.split(","),
+                        help="which to measure, comma-separated (default: sqlite,postgresql)")
     parser.add_argument("--no-growth", action="store_true", help="skip the 1M/10M growth step")
     parser.add_argument("--growth-10m", action="store_true", help="also grow to 10 million records")
     parser.add_argument("--serve", help=argparse.SUPPRESS)

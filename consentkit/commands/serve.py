@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
@@ -10,11 +11,19 @@ from .. import migrate
 from .common import friendly_errors, make_app
 
 
+def default_workers() -> int:
+    """Two sync workers per CPU core, at most 8: while one waits for the database's commit (a round
+    trip and a disk flush on PostgreSQL) the other has the core. On 2 cores, 4 workers served 25%
+    more consent POSTs on PostgreSQL than 2 did, and the same on SQLite (bench/bench_consent.py)."""
+    return max(2, min(8, 2 * (os.cpu_count() or 1)))
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="gunicorn worker processes (stateless; add more for more traffic).")
+@click.option("--workers", default=default_workers, type=click.IntRange(1, 64),
+              show_default="2 per CPU core, at most 8",
+              help="gunicorn worker processes (stateless; add machines for more traffic).")
 @click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Threads per worker; more lets PostgreSQL commits of one worker overlap.")
 @click.option("--no-migrate", is_flag=True, help="Do not apply database migrations first.")
