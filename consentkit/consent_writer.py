@@ -104,6 +104,9 @@ class _Checkpointer:
                 self.done += 1
             except Exception:  # noqa: BLE001 - see the docstring
                 logging.getLogger(__name__).warning("WAL checkpoint failed", exc_info=True)
+                if connection is not None:
+                    with contextlib.suppress(Exception):  # the next checkpoint opens a new one
+                        connection.invalidate()
                 connection = None
 
 

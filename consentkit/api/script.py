@@ -1,10 +1,10 @@
 """`GET /v1/sites/<key>/consent.js`: the banner bundle with the site's config inlined.
 
 Per request: the site's settings (its revision and `updated_at`) from the process's `SiteViews`
-cache, the same one the consent POST uses (at most `SITE_CACHE_SECONDS` old; a SELECT on a miss), a
-stat of the bundle, then the cache of rendered scripts. The body is rendered, gzipped and brotli-compressed
-once per (site key, revision, settings change, bundle mtime); every process rebuilds the same bytes,
-so the ETag is the same behind any load balancer.
+cache, the same one the consent POST uses (at most `SITE_CACHE_SECONDS` old; a SELECT on a miss),
+a stat of the bundle, then the cache of rendered scripts. The body is rendered, gzipped and
+brotli-compressed once per (site key, revision, settings change, bundle mtime); every process
+rebuilds the same bytes, so the ETag is the same behind any load balancer.
 """
 
 from __future__ import annotations
