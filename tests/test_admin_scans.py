@@ -49,6 +49,12 @@ def admin(app):
     return signed_in_client(app)
 
 
+def served_revision(client, key: str) -> int:
+    """The revision in the consent.js this process serves for the site."""
+    script = client.get(f"/v1/sites/{key}/consent.js").get_data(as_text=True)
+    return int(re.search(r'ConsentKit\.init\(\{.*?"revision":(\d+)', script, re.S).group(1))
+
+
 def scan_id(app, key: str) -> int:
     with app.app_context(), get_db(app).session() as session:
         return session.scalar(select(Scan.id).join(Site).where(Site.key == key))
@@ -81,6 +87,7 @@ def test_reclassifying_an_unknown_cookie_stores_an_override_and_bumps_the_revisi
     prefix = re.search(r'name="prefix" value="(\w+)"', form).group(1)
     with app.app_context(), get_db(app).session() as session:
         before = get_site(session, site_key).revision
+    assert served_revision(admin, site_key) == before  # now in this process's site cache
     response = admin.post(f"/admin/sites/{site_key}/overrides", data={
         "prefix": prefix, f"{prefix}-csrf_token": csrf_token(admin, f"/admin/sites/{site_key}/inventory"),
         f"{prefix}-name": "mystery_pref", f"{prefix}-kind": "cookie", f"{prefix}-match": "exact",
@@ -93,6 +100,7 @@ def test_reclassifying_an_unknown_cookie_stores_an_override_and_bumps_the_revisi
         assert (override.name, override.category, override.purpose_nb) == (
             "mystery_pref", "functional", "Husker valgt tema")
         assert site.revision == before + 1
+    assert served_revision(admin, site_key) == before + 1  # at once, not after the cache expires
     after = admin.get(f"/admin/sites/{site_key}/inventory").get_data(as_text=True)
     assert 'data-queue-item="mystery_pref"' not in after
     assert re.search(r'data-item="mystery_pref" class="cat-functional', after)

@@ -13,7 +13,7 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from .. import inventory, sites
+from .. import api, inventory, sites
 from ..db import get_session
 from ..models import CATEGORIES, Override, Scan, Site, utcnow
 from . import background
@@ -134,6 +134,7 @@ def override_save(key: str):
     save_override(db, site, form)
     bumped = sites.refresh_revision(db, site)
     db.commit()
+    api.forget_site(current_app, site.key)
     note = f" Revision {site.revision}." if bumped else ""
     flash(f"{form.name.data} is now {form.category.data}.{note}", "ok")
     return redirect(url_for("admin.inventory", key=site.key))

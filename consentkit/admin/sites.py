@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 
-from .. import sites
+from .. import api, sites
 from ..db import get_session
 from ..errors import InvalidSiteSettings, UnknownSite
 from ..models import Site
@@ -72,6 +72,7 @@ def site_edit(key: str):
             flash(str(exc), "error")
         else:
             db.commit()
+            api.forget_site(current_app, site.key)
             note = f" Revision {site.revision}: visitors will be asked again." if bumped else ""
             flash(f"Saved.{note}", "ok")
             return redirect(url_for("admin.site_show", key=site.key))

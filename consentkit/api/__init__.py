@@ -14,9 +14,15 @@ from . import consents, openapi, script
 from .blueprint import bp
 from .errors import rate_limited
 
-__all__ = ["bp", "init_app", "openapi"]
+__all__ = ["bp", "forget_site", "init_app", "openapi"]
 
 bp.register_error_handler(ratelimit.RateLimited, rate_limited)
+
+
+def forget_site(app: Flask, key: str) -> None:
+    """Drop this process's cached settings of a site it just changed, so its own next consent.js
+    or consent POST sees the change at once; other processes see it within SITE_CACHE_SECONDS."""
+    app.extensions[consents.SITE_VIEWS].forget(key)
 
 
 def init_app(app: Flask) -> None:

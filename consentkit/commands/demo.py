@@ -66,6 +66,7 @@ def _scan(setup, max_pages: int, console: Console) -> None:
     from scanner.run import ScanOptions
     from scanner.run import scan as run_scan
 
+    from ..api import forget_site
     from ..db import get_db
     from ..scans import store_scan
     from ..sites import get_site
@@ -77,7 +78,8 @@ def _scan(setup, max_pages: int, console: Console) -> None:
     render_report(report, console)
     with get_db(setup.app).session() as session:
         stored, _ = store_scan(session, get_site(session, setup.site_key), report)
-        console.print(f"Stored scan {stored.id}; the banner and the declaration now list what it found.")
+    forget_site(setup.app, setup.site_key)  # the scan's own page views cached the old revision
+    console.print(f"Stored scan {stored.id}; the banner and the declaration now list what it found.")
 
 
 def _print_urls(setup, console: Console, seconds: float) -> None:
