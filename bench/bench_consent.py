@@ -397,7 +397,7 @@ def main() -> None:
 
 def _verdict(label: str, results: list[Result]) -> str:
     bare, consent = results[0], results[1]
-    share = consent.share if consent.share is not None else consent.rps / bare.rps
+    share = consent.share or 0.0  # always set by paired_rounds
     ok = share >= 0.6 and consent.p99_ms < 50
     return (f"{label}: consent POST {consent.rps:.0f} req/s = {100 * share:.0f}% of bare "
             f"({bare.rps:.0f}), p99 {consent.p99_ms:.1f} ms -> {'MEETS' if ok else 'MISSES'} "

@@ -195,11 +195,8 @@ class ConsentWriter:
     def _lead(self, item: _Pending) -> None:
         """Commit `item` with whatever is queued, then pass the lead on (or give it up)."""
         with self._mutex:
-            if self._queue:
-                batch = [item, *self._queue[:self.max_batch - 1]]
-                del self._queue[:self.max_batch - 1]
-            else:
-                batch = [item]
+            batch = [item, *self._queue[:self.max_batch - 1]]
+            del self._queue[:self.max_batch - 1]
         try:
             self._commit(batch)
         finally:

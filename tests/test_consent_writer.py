@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import time
 import uuid
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from consentkit.consent_writer import ConsentWriter, _Pending
+from consentkit.consent_writer import CHECKPOINT_EVERY, ConsentWriter, _Pending
 from consentkit.db import get_db
 from consentkit.models import ConsentRecord, utcnow
 from consentkit.sites import create_site
@@ -99,10 +100,6 @@ def test_a_forked_worker_opens_its_own_connection(app, site_id):
 def test_sqlite_wal_is_checkpointed_by_a_background_thread(app, site_id):
     """The writer turns SQLite's automatic checkpoint off, so its own must really run (or the WAL
     would grow without bound); servers like PostgreSQL checkpoint by themselves."""
-    import time
-
-    from consentkit.consent_writer import CHECKPOINT_EVERY
-
     writer: ConsentWriter = get_db(app).consent_writer
     if get_db(app).engine.dialect.name != "sqlite":
         assert writer.checkpointer is None

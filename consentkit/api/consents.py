@@ -43,7 +43,7 @@ def _check_origin(views: SiteViews, connect: Callable[[], Connection], key: str,
     the Origin is still not allowed."""
     if not origins.origin_allowed(origin, site):
         if cached:
-            site, cached = _cached_site(views, connect, key, fresh=True)
+            site, cached = cached_site(views, connect, key, fresh=True)
         if not origins.origin_allowed(origin, site):
             raise OriginNotAllowed("this page's origin is not allowed for the site; add it with "
                                    "`consentkit site edit KEY --origin …`")
@@ -89,7 +89,7 @@ def record_consent(key: str) -> tuple[Response, int]:
     views: SiteViews = app.extensions[SITE_VIEWS]
     db = get_db(app)
     with LazyConnection(db.engine) as connect:
-        site, cached = _cached_site(views, connect, key)
+        site, cached = cached_site(views, connect, key)
         origin = req.environ.get("HTTP_ORIGIN")
         if origin is not None:
             site, cached = _check_origin(views, connect, key, site, cached, origin)
@@ -126,8 +126,10 @@ def _created(app: Flask, consent: Consent, recorded_at: datetime, origin: str | 
     return app.response_class(body, headers=headers)
 
 
-def _cached_site(views: SiteViews, connect: Callable[[], Connection], key: str,
-                 fresh: bool = False) -> tuple[SiteView, bool]:
+def cached_site(views: SiteViews, connect: Callable[[], Connection], key: str,
+                fresh: bool = False) -> tuple[SiteView, bool]:
+    """The site from this process's `SiteViews` (see there) and whether it was cached; 404 if unknown.
+    consent.js and the consent POST both look sites up here."""
     try:
         return views.get(connect, key, fresh=fresh)
     except UnknownSite as exc:
@@ -142,7 +144,7 @@ def _validated(views: SiteViews, connect: Callable[[], Connection], key: str, si
     except InvalidConsent:
         if not cached:
             raise
-    site, _ = _cached_site(views, connect, key, fresh=True)
+    site, _ = cached_site(views, connect, key, fresh=True)
     return site, validate(payload, site)
 
 

@@ -52,14 +52,13 @@ def cors_header_list(origin: str) -> list[tuple[str, str]]:
 
 
 def cors_headers(response: Response, origin: str) -> None:
-    """Add `cors_header_list` to a response built elsewhere (errors, preflights)."""
-    headers = response.headers
-    headers["Access-Control-Allow-Origin"] = origin
-    headers["Access-Control-Allow-Credentials"] = "true"
-    if "Vary" in headers:
-        response.vary.add("Origin")
-    else:
-        headers["Vary"] = "Origin"
+    """Add `cors_header_list` to a response built elsewhere (errors, preflights), keeping any Vary
+    it already has."""
+    for name, value in cors_header_list(origin):
+        if name == "Vary":
+            response.vary.add(value)
+        else:
+            response.headers[name] = value
 
 
 def preflight_headers(response: Response, origin: str) -> None:

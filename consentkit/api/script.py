@@ -23,13 +23,11 @@ from werkzeug.exceptions import NotFound
 
 from .. import banner_config, consents
 from ..db import LazyConnection, get_db, get_session
-from ..errors import UnknownSite
 from ..inventory import site_inventory
 from ..models import Site
 from ..paths import static_dir
 from . import consents as consents_api
 from .blueprint import bp
-from .errors import UnknownSiteKey
 
 CACHE = "consentkit.script_cache"
 BUNDLE = "consentkit.js"
@@ -138,10 +136,7 @@ def consent_script(key: str) -> Response:
     """The banner for one site, from the process cache; 304 when the browser has these bytes."""
     views: consents.SiteViews = current_app.extensions[consents_api.SITE_VIEWS]
     with LazyConnection(get_db().engine) as connect:
-        try:
-            site, _ = views.get(connect, key)
-        except UnknownSite as exc:
-            raise UnknownSiteKey(str(exc)) from None
+        site, _ = consents_api.cached_site(views, connect, key)
     mtime = bundle_mtime()
     cache: ScriptCache = current_app.extensions[CACHE]
     cache_key = (site.key, site.revision, site.updated_at, mtime)
