@@ -53,9 +53,10 @@ def generate(site_id: int, count: int) -> Iterator[tuple]:
         method = METHODS[rng.randrange(len(METHODS))]
         yes = method == "accept_all"
         choice = {"custom": lambda: rng.random() < 0.5}.get(method, lambda v=yes: v)
-        yield (site_id, str(uuid.UUID(int=rng.getrandbits(128), version=4)), start + step * n, choice(),
+        yield (site_id, str(uuid.UUID(int=rng.getrandbits(128), version=4)), 1, start + step * n, choice(),
                choice(), choice(), method, 1, "0" * 64, rng.choice(["nb", "nb", "nn", "en"]),
-               "https://www.example.no/shop", "0.1.0", "Mozilla/5.0 (bench)", method == "gpc", "192.0.2.0")
+               "https://www.example.no/shop", "0.1.0", "Mozilla/5.0 (bench)", method == "gpc", "192.0.2.0",
+               None)
 
 
 def load_sqlite(path: str, site_id: int, count: int) -> None:
@@ -63,7 +64,7 @@ def load_sqlite(path: str, site_id: int, count: int) -> None:
     conn.execute("PRAGMA cache_size=-500000")  # bulk load only: the app opens its own connections
     conn.execute("PRAGMA synchronous=OFF")
     marks = ", ".join("?" * len(COLUMNS))
-    rows = ((*r[:2], r[2].isoformat(sep=" "), *r[3:]) for r in generate(site_id, count))
+    rows = ((*r[:3], r[3].isoformat(sep=" "), *r[4:]) for r in generate(site_id, count))
     with conn:
         conn.executemany(f"INSERT INTO consent_records ({', '.join(COLUMNS)}) VALUES ({marks})", rows)
     conn.execute("ANALYZE")

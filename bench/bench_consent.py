@@ -271,9 +271,9 @@ def script_bench(base: str, key: str, args: argparse.Namespace) -> list[Result]:
 # ---- growth ------------------------------------------------------------------------------------------
 
 FILL_SQL = """
-INSERT INTO consent_records (site_id, consent_id, created_at, functional, analytics, marketing, method,
+INSERT INTO consent_records (site_id, consent_id, seq, created_at, functional, analytics, marketing, method,
     revision, revision_hash, language, page_url, banner_version, user_agent, gpc, client_ip)
-SELECT CASE WHEN g % 2 = 0 THEN :site ELSE :other END, md5(g::text),
+SELECT CASE WHEN g % 2 = 0 THEN :site ELSE :other END, md5(g::text), 1,
        now() AT TIME ZONE 'utc' - interval '365 days' + (g - :start) * (interval '365 days' / :count),
        g % 3 = 0, g % 5 < 2, g % 7 < 2,
        (ARRAY['accept_all','reject_all','custom','custom','gpc'])[1 + g % 5],

@@ -21,6 +21,7 @@ import contextlib
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -34,11 +35,12 @@ except ImportError:  # Windows: SQLite's own lock only
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from .errors import ConfigError
+from .errors import ConfigError, DatabaseBusy
 from .models import OPTIONAL_CATEGORIES, ConsentRecord
 
-COLUMNS = ("site_id", "consent_id", "created_at", *OPTIONAL_CATEGORIES, "method", "revision",
-           "revision_hash", "language", "page_url", "banner_version", "user_agent", "gpc", "client_ip")
+COLUMNS = ("site_id", "consent_id", "seq", "created_at", *OPTIONAL_CATEGORIES, "method", "revision",
+           "revision_hash", "language", "page_url", "banner_version", "user_agent", "gpc", "client_ip",
+           "record_key")
 Row = tuple[Any, ...]  # values in the order of COLUMNS
 # SQLite: the WAL is checkpointed every this many statements, by `_Checkpointer` (SQLite's own
 # automatic checkpoint would run inside the INSERT, fsync included, while the other workers wait).
@@ -49,11 +51,14 @@ class _FileLock:
     """An exclusive flock on a file beside an SQLite database, held around each INSERT.
 
     Why: the writers of several gunicorn workers otherwise meet on SQLite's own lock, whose busy
-    handler sleeps 1, 2, 5 … ms before it looks again; a flock waiter wakes the moment it is free.
+    handler sleeps 1, 2, 5 … ms before it looks again. A waiter here polls from 20 µs up to 1 ms,
+    so it takes the lock almost as soon as it is free, and gives up after `timeout` seconds (a
+    writer stuck on a stalled disk must not hold every worker: they answer 503 instead).
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, timeout: float) -> None:
         self._path = path
+        self._timeout = timeout or 10.0
         self._fd = -1
         self._pid = 0
 
@@ -61,7 +66,23 @@ class _FileLock:
         if self._pid != os.getpid():  # a descriptor inherited across a fork shares the parent's lock
             self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
             self._pid = os.getpid()
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            pass
+        deadline = time.monotonic() + self._timeout
+        pause = 0.00002
+        while True:
+            time.sleep(pause)
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise DatabaseBusy("another writer has held the consent log for "
+                                       f"{self._timeout:g} s") from None
+                pause = min(pause * 2, 0.001)
 
     def __exit__(self, *_exc: object) -> None:
         fcntl.flock(self._fd, fcntl.LOCK_UN)
@@ -110,12 +131,35 @@ class _Checkpointer:
                 connection = None
 
 
-def _writer_lock(engine: Engine) -> contextlib.AbstractContextManager[Any]:
+def _writer_lock(engine: Engine, timeout: float) -> contextlib.AbstractContextManager[Any]:
     """A `_FileLock` for a file-backed SQLite database; nothing for servers that queue writers well."""
     database = engine.url.database
     if engine.dialect.name == "sqlite" and database and database != ":memory:" and fcntl_available:
-        return _FileLock(os.path.abspath(database) + "-writer.lock")
+        return _FileLock(os.path.abspath(database) + "-writer.lock", timeout)
     return contextlib.nullcontext()
+
+
+class _Breaker:
+    """After the database failed to take a write, answer "busy" at once for `pause` seconds.
+
+    Why: with a stalled database each request would wait out the write timeout, holding its
+    worker; a few seconds of immediate 503s (the banner keeps the record and retries) free the
+    workers, and the first request after the pause tries the database again.
+    """
+
+    def __init__(self, pause: float) -> None:
+        self.pause = pause
+        self._until = 0.0
+
+    def check(self) -> None:
+        if self._until and time.monotonic() < self._until:
+            raise DatabaseBusy("the database did not take the last write; retry shortly")
+
+    def tripped(self) -> None:
+        self._until = time.monotonic() + self.pause
+
+    def reset(self) -> None:
+        self._until = 0.0
 
 
 class _Pending:
@@ -140,9 +184,11 @@ class _Pending:
 class ConsentWriter:
     """Appends consent records for every thread of one process (see the module docstring)."""
 
-    def __init__(self, engine: Engine, max_batch: int = 50) -> None:
-        """`engine`: autocommit, and a NullPool (the writer keeps its one connection itself)."""
+    def __init__(self, engine: Engine, max_batch: int = 50, lock_timeout: float = 3.0) -> None:
+        """`engine`: autocommit, and a NullPool (the writer keeps its one connection itself), with
+        its statement or busy timeout; `lock_timeout`: the longest wait for SQLite's writers' lock."""
         self.max_batch = max_batch
+        self.breaker = _Breaker(pause=2.0)
         self.engine = engine
         dialect = engine.dialect
         table = ConsentRecord.__table__
@@ -159,7 +205,7 @@ class ConsentWriter:
             (index, proc) for index, proc in enumerate(processors) if proc is not None]
         self._statements: dict[int, str] = {}
         self._dbapi = dialect.loaded_dbapi
-        self._file_lock = _writer_lock(engine)
+        self._file_lock = _writer_lock(engine, lock_timeout)
         self._sqlite = dialect.name == "sqlite"
         self.checkpointer = _Checkpointer(engine) if self._sqlite else None
         self._mutex = threading.Lock()
@@ -240,14 +286,24 @@ class ConsentWriter:
                     row[index] = proc(row[index])
             params.extend(row)
         dbapi = self._dbapi
-        cursor = self._cursor()
+        self.breaker.check()
+        try:
+            cursor = self._cursor()
+        except DBAPIError:  # no connection: the server is down or does not answer in time
+            self.breaker.tripped()
+            raise
         try:
             with self._file_lock:
                 cursor.execute(sql, params)
+        except DatabaseBusy:
+            self.breaker.tripped()
+            raise
         except dbapi.Error as exc:
             if not isinstance(exc, dbapi.IntegrityError):
                 self._discard()  # the connection may be broken; the next batch opens a new one
+                self.breaker.tripped()
             raise DBAPIError.instance(sql, params, exc, dbapi.Error) from exc
+        self.breaker.reset()
         self.statements += 1
         if self.checkpointer and self.statements % CHECKPOINT_EVERY == 0:
             self.checkpointer.request()

@@ -15,17 +15,22 @@ import ipaddress
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, select
+from sqlalchemy import Connection, Engine, bindparam, delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from . import receipts
 from .consent_writer import ConsentWriter
+from .db import Database
 from .errors import UnknownSite
 from .models import OPTIONAL_CATEGORIES, ConsentRecord, Site, SiteRevision, utcnow
+from .receipts import InvalidReceipt, ReceiptKeys
 
 USER_AGENT_MAX = 256
 
@@ -46,6 +51,8 @@ class SiteView:
     cookie_domain: str | None
     lifetime_days: int
     updated_at: datetime
+    gpc_policy: str
+    api_key_hash: str | None
 
 
 # Built once: the hot path reuses the statements (and SQLAlchemy's compiled cache) on every request,
@@ -53,8 +60,8 @@ class SiteView:
 _SITES = Site.__table__.c
 _SITE_BY_KEY = select(_SITES.id, _SITES.key, _SITES.origins, _SITES.allow_subdomains, _SITES.categories,
                       _SITES.languages, _SITES.ip_mode, _SITES.revision, _SITES.cookie_name,
-                      _SITES.cookie_domain, _SITES.consent_lifetime_days, _SITES.updated_at
-                      ).where(_SITES.key == bindparam("key"))
+                      _SITES.cookie_domain, _SITES.consent_lifetime_days, _SITES.updated_at,
+                      _SITES.gpc_policy, _SITES.api_key_hash).where(_SITES.key == bindparam("key"))
 _REVISIONS = SiteRevision.__table__.c
 _REVISION_HASH = select(_REVISIONS.content_hash).where(
     _REVISIONS.site_id == bindparam("site_id"), _REVISIONS.revision == bindparam("revision"))
@@ -69,7 +76,7 @@ def load_site(conn: Connection, key: str) -> SiteView:
     return SiteView(row.id, row.key, tuple(row.origins or ()), bool(row.allow_subdomains),
                     tuple(row.categories or ()), tuple(row.languages or ()), row.ip_mode,
                     row.revision, row.cookie_name, row.cookie_domain, row.consent_lifetime_days,
-                    row.updated_at)
+                    row.updated_at, row.gpc_policy, row.api_key_hash)
 
 
 class SiteViews:
@@ -145,22 +152,124 @@ class Consent:
     page_url: str
     banner_version: str
     gpc: bool
+    receipt: str | None = None
+    record_id: str | None = None
 
 
-def record(writer: ConsentWriter, site: SiteView, consent: Consent, *, revision_hash: str,
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """A committed record: its consent ID (a new one if the server started one), number and receipt."""
+
+    consent_id: str
+    seq: int
+    recorded_at: datetime
+    receipt: str
+    new_id: bool
+
+
+def record(writer: ConsentWriter, site: SiteView, consent: Consent, *, seq: int, revision_hash: str,
            client_ip: str | None, user_agent: str) -> datetime:
-    """Append one consent record; returns the server time it was recorded at, once it is committed.
-
-    The caller answers 201 only after this returns, so an acknowledged record is on disk. The
-    writer commits it together with whatever other threads of the process are recording.
-    """
+    """Write one record as number `seq` of its consent ID; returns the time it was recorded at,
+    once it is committed. Raises IntegrityError when that number is taken (see `append`)."""
     now = utcnow()
     choices = consent.choices
-    writer.append((site.id, consent.consent_id, now, *(choices.get(c) for c in OPTIONAL_CATEGORIES),
-                   consent.method, consent.revision, revision_hash, consent.language,
-                   consent.page_url, consent.banner_version, clean_user_agent(user_agent),
-                   consent.gpc, client_ip))
+    writer.append((site.id, consent.consent_id, seq, now,
+                   *(choices.get(c) for c in OPTIONAL_CATEGORIES), consent.method, consent.revision,
+                   revision_hash, consent.language, consent.page_url, consent.banner_version,
+                   clean_user_agent(user_agent), consent.gpc, client_ip, record_key(consent.record_id)))
     return now
+
+
+def record_key(record_id: str | None) -> str | None:
+    """What is stored of the banner's record ID: enough to recognise a retry, nothing to replay."""
+    return hashlib.sha256(record_id.encode()).hexdigest()[:32] if record_id else None
+
+
+def append(db: Database, site: SiteView, consent: Consent, *, revision_hash: str, client_ip: str | None,
+           user_agent: str) -> Recorded:
+    """Append a visitor's choice to their history and return its receipt, once it is committed.
+
+    A history grows only from the browser that holds its latest receipt: the record goes in as
+    number n + 1 when `consent.receipt` is this site's receipt of record n of the same ID, else
+    as number 1. The unique (site, consent ID, number) index refuses the number when it is taken
+    (an ID that has records and no receipt, an old receipt, an ID another browser uses). Then
+    the record is kept all the same, as the first record of a new consent ID that the server
+    picks, and the banner takes that ID: nothing a visitor chose is lost, and nobody adds to
+    another visitor's history. One exception: a retry of a record that was committed while its
+    answer got lost gets the stored record's receipt back. It is recognised by the banner's random
+    `record_id` (sent again with the same receipt as the first time), or, for a client that sends
+    none, by the same receipt and the same content; never by content alone, since a first record's
+    content can be guessed by anyone who knows a consent ID.
+    """
+    writer, keys = db.consent_writer, db.receipt_keys
+    seq = _next_seq(keys, site, consent)
+    arguments = {"revision_hash": revision_hash, "client_ip": client_ip, "user_agent": user_agent}
+    new_id = False
+    try:
+        recorded_at = record(writer, site, consent, seq=seq, **arguments)
+    except IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
+        stored = _same_record(db.engine, site, consent, seq)
+        if stored is not None:
+            return _recorded(keys, site, consent, seq, stored, revision_hash, new_id=False)
+        consent = replace(consent, consent_id=str(uuid.uuid4()), receipt=None)
+        seq, new_id = 1, True
+        recorded_at = record(writer, site, consent, seq=seq, **arguments)
+    return _recorded(keys, site, consent, seq, recorded_at, revision_hash, new_id)
+
+
+def _next_seq(keys: ReceiptKeys, site: SiteView, consent: Consent) -> int:
+    """n + 1 for a valid receipt of record n of this very consent ID, else 1."""
+    if not consent.receipt:
+        return 1
+    try:
+        claims = keys.verify(site.id, site.key, consent.receipt)
+    except InvalidReceipt:
+        return 1
+    return claims.seq + 1 if claims.consent_id == consent.consent_id else 1
+
+
+def _recorded(keys: ReceiptKeys, site: SiteView, consent: Consent, seq: int, recorded_at: datetime,
+              revision_hash: str, new_id: bool) -> Recorded:
+    claims = receipts.claims_for(site.key, consent.consent_id, seq, recorded_at, consent.choices,
+                                 consent.method, consent.revision, revision_hash, consent.language,
+                                 consent.gpc)
+    return Recorded(consent.consent_id, seq, recorded_at, keys.sign(site.id, claims), new_id)
+
+
+_RECORDS = ConsentRecord.__table__.c
+_SAME_RECORD = select(_RECORDS.created_at, *(_RECORDS[c] for c in OPTIONAL_CATEGORIES), _RECORDS.method,
+                      _RECORDS.revision, _RECORDS.language, _RECORDS.page_url, _RECORDS.banner_version,
+                      _RECORDS.gpc, _RECORDS.record_key).where(_RECORDS.site_id == bindparam("site_id"),
+                                          _RECORDS.consent_id == bindparam("consent_id"),
+                                          _RECORDS.seq == bindparam("seq"))
+
+
+def _same_record(engine: Engine, site: SiteView, consent: Consent, seq: int) -> datetime | None:
+    """When record `seq` of the ID is this very record sent again, the time it was stored."""
+    with engine.connect() as conn:
+        row = conn.execute(_SAME_RECORD, {"site_id": site.id, "consent_id": consent.consent_id,
+                                          "seq": seq}).first()
+    if row is None:
+        return None
+    if row.record_key is not None or consent.record_id is not None:
+        return row.created_at if row.record_key == record_key(consent.record_id) else None
+    if seq == 1:
+        return None  # no receipt and no record ID: nothing shows this is the same browser
+    same = (all(getattr(row, c) == consent.choices.get(c) for c in OPTIONAL_CATEGORIES)
+            and (row.method, row.revision, row.language, row.page_url, row.banner_version, row.gpc)
+            == (consent.method, consent.revision, consent.language, consent.page_url,
+                consent.banner_version, consent.gpc))
+    return row.created_at if same else None
+
+
+def is_unique_violation(exc: IntegrityError) -> bool:
+    """A taken (site, consent ID, number), as opposed to a foreign key to a deleted site."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate == "23505"
+    return "UNIQUE" in str(exc.orig)
 
 
 def clean_user_agent(value: str) -> str:
@@ -171,17 +280,27 @@ def clean_user_agent(value: str) -> str:
     return "".join(ch for ch in value if ch.isprintable())[:USER_AGENT_MAX]
 
 
-def history(session: Session, site_id: int, consent_id: str) -> list[dict[str, Any]]:
-    """Every record of one consent ID, oldest first; the same indexed query for known and unknown IDs."""
-    rows = session.execute(
-        select(ConsentRecord.created_at, ConsentRecord.functional, ConsentRecord.analytics,
-               ConsentRecord.marketing, ConsentRecord.method, ConsentRecord.revision,
-               ConsentRecord.revision_hash, ConsentRecord.language, ConsentRecord.page_url,
-               ConsentRecord.banner_version, ConsentRecord.gpc)
-        .where(ConsentRecord.site_id == site_id, ConsentRecord.consent_id == consent_id)
-        .order_by(ConsentRecord.created_at, ConsentRecord.id).limit(1000)).all()
+def compare_with_log(session: Session, site_id: int, claims: receipts.Claims) -> tuple[str, list[str]]:
+    """What the log holds for a verified receipt: ("match", []), ("differs", [fields]) or ("absent", [])
+    when the record is gone (purged by retention, or the site's log was reset)."""
+    row = session.scalar(select(ConsentRecord).where(
+        ConsentRecord.site_id == site_id, ConsentRecord.consent_id == claims.consent_id,
+        ConsentRecord.seq == claims.seq))
+    if row is None:
+        return "absent", []
+    stored = receipts.claims_for(claims.site, row.consent_id, row.seq, row.created_at,
+                                 {c: getattr(row, c) for c in OPTIONAL_CATEGORIES
+                                  if getattr(row, c) is not None},
+                                 row.method, row.revision, row.revision_hash, row.language, row.gpc)
+    wanted, found = claims.payload(), stored.payload()
+    differences = sorted(name for name in wanted if wanted[name] != found[name])
+    return ("differs", differences) if differences else ("match", [])
+
+
+def history_as_dicts(rows: list[ConsentRecord]) -> list[dict[str, Any]]:
+    """A consent ID's records (`queries.consent_history`) as the history API shows them."""
     return [{
-        "recorded_at": iso_utc(row.created_at),
+        "seq": row.seq, "recorded_at": iso_utc(row.created_at),
         "choices": {c: getattr(row, c) for c in OPTIONAL_CATEGORIES if getattr(row, c) is not None},
         "method": row.method, "revision": row.revision, "revision_hash": row.revision_hash,
         "language": row.language, "page_url": row.page_url,
@@ -237,5 +356,5 @@ def purge_older_than(session: Session, site: Site | SiteView, cutoff: datetime) 
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-__all__ = ["Consent", "RevisionHashes", "SiteView", "SiteViews", "UnknownSite", "history", "load_site",
-           "minimise_ip", "purge_older_than", "record"]
+__all__ = ["Consent", "Recorded", "RevisionHashes", "SiteView", "SiteViews", "UnknownSite", "append",
+           "history_as_dicts", "load_site", "minimise_ip", "purge_older_than", "record"]

@@ -25,3 +25,18 @@ class InvalidSiteSettings(ConsentKitError):
 
 class UserExists(ConsentKitError):
     """An admin user with that name exists already."""
+
+
+class UnknownUser(ConsentKitError):
+    """No admin user has this name; `consentkit admin list-users` shows them."""
+
+    def __init__(self, username: str) -> None:
+        super().__init__(f"no admin user {username!r}; run `consentkit admin list-users` to see them")
+
+
+class InvalidPassword(ConsentKitError):
+    """A new password is too short or too easy to guess."""
+
+
+class DatabaseBusy(ConsentKitError):
+    """The database did not answer within its timeout; the request can be retried (503)."""

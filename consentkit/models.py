@@ -74,6 +74,9 @@ class Site(Base):
     retention_days: Mapped[int] = mapped_column(default=5 * 365)
     # How the client IP is kept: "truncate" (/24, /48), "hash" (keyed), or "none".
     ip_mode: Mapped[str] = mapped_column(String(16), default="truncate")
+    # SHA-256 of the site's API key (server-to-server POSTs without an Origin); the key is shown once.
+    api_key_hash: Mapped[str | None] = mapped_column(String(64))
+    api_key_created_at: Mapped[datetime | None] = mapped_column(DateTime)
     revision: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -103,7 +106,13 @@ class SiteRevision(Base):
 
 
 class ConsentRecord(Base):
-    """One visitor choice. Append-only: a changed choice is a new row with the same consent_id."""
+    """One visitor choice. Append-only: a changed choice is a new row with the same consent_id.
+
+    `seq` numbers the records of one consent ID 1, 2, 3 …; the unique index on it is what makes a
+    history grow only from the browser holding its latest receipt (see `consentkit.receipts`): an
+    append names the receipt of record n and inserts n + 1, so a second append with the same
+    receipt, or one with an old receipt, collides instead of forking or rewriting the history.
+    """
 
     __tablename__ = "consent_records"
     __table_args__ = (
@@ -111,12 +120,16 @@ class ConsentRecord(Base):
         # along in the index, so the per-day statistics are answered from the index alone.
         Index("ix_consent_records_site_created", "site_id", "created_at", "id",
               postgresql_include=["method", "functional", "analytics", "marketing"]),
-        Index("ix_consent_records_site_consent_id", "site_id", "consent_id", "created_at"),
+        Index("uq_consent_records_site_consent_seq", "site_id", "consent_id", "seq", unique=True),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
     consent_id: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(Integer, default=1)
+    # SHA-256 (first 32 hex digits) of the random ID the banner gives each record it queues: a retry
+    # of a record whose answer was lost is recognised by it, and gets the stored record's receipt.
+    record_key: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # One column per optional category keeps statistics queries to plain aggregates.
     # NULL means the site did not ask for that category at that revision.
@@ -132,6 +145,25 @@ class ConsentRecord(Base):
     user_agent: Mapped[str] = mapped_column(String(256), default="")
     gpc: Mapped[bool] = mapped_column(default=False)
     client_ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class ReceiptKey(Base):
+    """An Ed25519 key pair that signs a site's consent receipts; retired keys still verify old ones.
+
+    The private key is sealed with a key derived from the app's SECRET_KEY (AES-GCM): a copy of
+    the database alone cannot sign receipts. After the secret key changes the old private key
+    cannot be opened, so a new pair is made and the old public key stays published.
+    """
+
+    __tablename__ = "receipt_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    kid: Mapped[str] = mapped_column(String(32), unique=True)
+    public_key: Mapped[str] = mapped_column(String(64))  # base64url of the raw 32 bytes
+    sealed_private_key: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Scan(Base):
@@ -208,3 +240,23 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(512))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    sessions: Mapped[list[AdminSession]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class AdminSession(Base):
+    """A signed-in admin browser. The cookie holds a random token; only its hash is stored, and
+    signing out deletes the row, so a copied cookie stops working at once."""
+
+    __tablename__ = "admin_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(256), default="")
+    client_ip: Mapped[str | None] = mapped_column(String(64))
+
+    user: Mapped[User] = relationship(back_populates="sessions")

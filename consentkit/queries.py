@@ -25,7 +25,7 @@ METHODS = ("accept_all", "reject_all", "custom", "gpc", "withdraw")
 PAGE_SIZE = 50
 EXPORT_BATCH = 2000
 
-EXPORT_COLUMNS = ("id", "created_at", "consent_id", "method", *OPTIONAL_CATEGORIES, "revision",
+EXPORT_COLUMNS = ("id", "created_at", "consent_id", "seq", "method", *OPTIONAL_CATEGORIES, "revision",
                   "revision_hash", "language", "page_url", "banner_version", "gpc", "user_agent",
                   "client_ip")
 
@@ -137,11 +137,13 @@ def _newer_than(c: Cursor) -> Any:
                 or_(rec.created_at > c.created_at, rec.id > c.id))
 
 
-def consent_history(session: Session, site: Site, consent_id: str) -> list[ConsentRecord]:
-    """Every record of one consent ID, oldest first: the proof of what that visitor chose, and when."""
+def consent_history(session: Session, site_id: int, consent_id: str,
+                    limit: int = 1000) -> list[ConsentRecord]:
+    """Every record of one consent ID in the order it was written (its `seq`), at most `limit`:
+    the proof of what that visitor chose, and when. The API, the admin and the CLI all read it here."""
     rec = ConsentRecord
-    return list(session.scalars(select(rec).where(rec.site_id == site.id, rec.consent_id == consent_id)
-                                .order_by(rec.created_at.asc(), rec.id.asc())))
+    return list(session.scalars(select(rec).where(rec.site_id == site_id, rec.consent_id == consent_id)
+                                .order_by(rec.seq.asc()).limit(limit)))
 
 
 def revisions_by_number(session: Session, site: Site, numbers: set[int]) -> dict[int, SiteRevision]:

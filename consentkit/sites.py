@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,10 +14,14 @@ from sqlalchemy.orm import Session
 
 from . import snapshot
 from .errors import InvalidSiteSettings, UnknownSite
-from .models import OPTIONAL_CATEGORIES, Site, SiteRevision
+from .models import OPTIONAL_CATEGORIES, Site, SiteRevision, utcnow
 
 LANGUAGES = ("nb", "nn", "en")
 GPC_POLICIES = ("marketing", "marketing_analytics", "ignore")
+# What a visitor's Global Privacy Control signal denies under each policy (the banner's GPC table).
+GPC_DENIES: dict[str, tuple[str, ...]] = {"marketing": ("marketing",),
+                                          "marketing_analytics": ("marketing", "analytics"),
+                                          "ignore": ()}
 IP_MODES = ("truncate", "hash", "none")
 
 
@@ -193,6 +198,55 @@ def _apply(site: Site, settings: dict[str, Any]) -> None:
         setattr(site, key, field.parse(value) if value is not None else None)
 
 
+def add_origins(site: Site, values: Iterable[str]) -> list[str]:
+    """Allow more origins; returns those that were new (an origin listed already is no error)."""
+    wanted = [parse_origin(value) for value in values if value.strip()]
+    added = [origin for origin in dict.fromkeys(wanted) if origin not in site.origins]
+    site.origins = [*site.origins, *added]
+    return added
+
+
+def remove_origins(site: Site, values: Iterable[str], *, allow_none_left: bool = False) -> list[str]:
+    """Stop allowing origins; each must be listed. Leaving none raises unless `allow_none_left`:
+    with no origin every browser's consent POST is refused, so callers ask first."""
+    gone = list(dict.fromkeys(parse_origin(value) for value in values if value.strip()))
+    unknown = [origin for origin in gone if origin not in site.origins]
+    if unknown:
+        raise InvalidSiteSettings(f"not an origin of this site: {', '.join(unknown)}; it has "
+                                  f"{', '.join(site.origins) or 'none'}")
+    kept = [origin for origin in site.origins if origin not in gone]
+    if not kept and not allow_none_left:
+        raise LastOrigin(gone)
+    site.origins = kept
+    return gone
+
+
+class LastOrigin(InvalidSiteSettings):
+    """Removing these origins leaves the site with none: every browser's consent POST gets 403."""
+
+    def __init__(self, origins: list[str]) -> None:
+        super().__init__(f"removing {', '.join(origins)} leaves the site with no origin: every "
+                         "visitor's consent would be refused (403); add the new origin first")
+        self.origins = origins
+
+
+API_KEY_PREFIX = "ck_"
+
+
+def rotate_api_key(site: Site) -> str:
+    """A new API key for server-to-server requests; only its SHA-256 is kept, the key is shown once.
+    The old key stops working (within SITE_CACHE_SECONDS in other processes)."""
+    key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    site.api_key_hash = hashlib.sha256(key.encode()).hexdigest()
+    site.api_key_created_at = utcnow()
+    return key
+
+
+def revoke_api_key(site: Site) -> None:
+    site.api_key_hash = None
+    site.api_key_created_at = None
+
+
 def get_site(session: Session, key: str) -> Site:
     site = session.scalar(select(Site).where(Site.key == key))
     if site is None:
@@ -237,4 +291,6 @@ def current_revision(session: Session, site: Site) -> SiteRevision:
 def site_as_dict(site: Site) -> dict[str, Any]:
     return {"key": site.key, "revision": site.revision,
             **{name: getattr(site, name) for name in FIELDS},
+            "api_key": ("created " + site.api_key_created_at.isoformat(timespec="seconds") + "Z"
+                        if site.api_key_created_at else None),
             "created_at": site.created_at.isoformat() + "Z"}

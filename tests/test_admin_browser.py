@@ -54,14 +54,11 @@ def site_key(sqlite_url, tmp_path) -> str:
 
 @pytest.fixture
 def server(live_server):
-    """The live server, stopped here and its stderr pipe closed (conftest's stop leaves it open)."""
-    yield live_server
-    live_server.stop()
-    if live_server.process and live_server.process.stderr:
-        live_server.process.stderr.close()
+    return live_server
 
 
-def post_consent(base: str, key: str, **changes) -> str:
+def post_consent(base: str, key: str, **changes) -> tuple[str, str]:
+    """POST one record as a visitor's browser would; (consent ID, receipt)."""
     body = {"consent_id": str(uuid.uuid4()), "choices": {"functional": True, "analytics": False,
                                                          "marketing": False},
             "method": "custom", "revision": 2, "language": "nb", "page_url": f"{ORIGIN}/shop",
@@ -70,7 +67,8 @@ def post_consent(base: str, key: str, **changes) -> str:
                                      headers={"Content-Type": "application/json", "Origin": ORIGIN})
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 201
-    return body["consent_id"]
+        answer = json.load(response)
+    return answer["consent_id"], answer["receipt"]
 
 
 def fetch(url: str) -> tuple[int, str]:
@@ -94,10 +92,10 @@ def test_review_consents_and_reclassify_in_the_browser(page: Page, server, site_
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     base = server.url
-    chosen = post_consent(base, site_key)
+    chosen, receipt = post_consent(base, site_key)
     post_consent(base, site_key, method="accept_all",
                  choices={"functional": True, "analytics": True, "marketing": True})
-    post_consent(base, site_key, consent_id=chosen, method="withdraw",
+    post_consent(base, site_key, consent_id=chosen, receipt=receipt, method="withdraw",
                  choices={"functional": False, "analytics": False, "marketing": False})
 
     sign_in(page, base, f"/admin/sites/{site_key}/consents")

@@ -37,7 +37,7 @@ def post_consent(client, key: str, **changes) -> dict:
     response = client.post(f"/v1/sites/{key}/consents", data=json.dumps(body),
                            content_type="application/json", headers={"Origin": ORIGIN})
     assert response.status_code == 201, response.get_data(as_text=True)
-    return body
+    return {**body, "receipt": response.json["receipt"]}
 
 
 def record_ids(html: str) -> list[int]:
@@ -47,7 +47,7 @@ def record_ids(html: str) -> list[int]:
 def test_a_record_from_the_public_api_shows_in_the_log_and_its_history(app, admin, site_key):
     api = app.test_client()
     first = post_consent(api, site_key)
-    post_consent(api, site_key, consent_id=first["consent_id"], method="accept_all",
+    post_consent(api, site_key, consent_id=first["consent_id"], receipt=first["receipt"], method="accept_all",
                  choices={"functional": True, "analytics": True, "marketing": True})
     html = admin.get(f"/admin/sites/{site_key}/consents").get_data(as_text=True)
     assert html.count(first["consent_id"]) >= 2

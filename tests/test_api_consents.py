@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from datetime import datetime
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from sqlalchemy import func, select
 
+from consentkit.api import forget_site
 from consentkit.db import get_db
 from consentkit.models import ConsentRecord, SiteRevision
-from consentkit.sites import create_site, edit_site, get_site
+from consentkit.sites import create_site, edit_site, get_site, rotate_api_key
 
 ORIGIN = "https://www.example.no"
 
@@ -65,23 +68,42 @@ def test_a_choice_is_committed_with_what_the_visitor_was_shown(app, client, site
     assert row.client_ip == "127.0.0.0/24"
 
 
+def history(client, key: str, consent_id: str, receipt: str | None, origin: str | None = ORIGIN):
+    headers = {"Origin": origin} if origin else {}
+    if receipt:
+        headers["Consent-Receipt"] = receipt
+    return client.get(f"/v1/sites/{key}/consents/{consent_id}", headers=headers)
+
+
 def test_a_changed_choice_is_a_new_row_and_history_shows_only_that_id(app, client, site_key):
     first = body()
-    assert post(client, site_key, first).status_code == 201
-    second = body(consent_id=first["consent_id"], method="accept_all",
+    answer = post(client, site_key, first)
+    assert answer.status_code == 201 and answer.json["seq"] == 1 and answer.json["new_id"] is False
+    second = body(consent_id=first["consent_id"], method="accept_all", receipt=answer.json["receipt"],
                   choices={"functional": True, "analytics": True, "marketing": True})
-    assert post(client, site_key, second).status_code == 201
+    answer = post(client, site_key, second)
+    assert answer.status_code == 201 and answer.json["seq"] == 2
+    assert answer.json["consent_id"] == first["consent_id"]
     assert post(client, site_key, body()).status_code == 201
-    history = client.get(f"/v1/sites/{site_key}/consents/{first['consent_id']}")
-    assert history.status_code == 200
-    assert [r["method"] for r in history.json["records"]] == ["custom", "accept_all"]
-    assert "client_ip" not in history.json["records"][0]
+    shown = history(client, site_key, first["consent_id"], answer.json["receipt"])
+    assert shown.status_code == 200
+    assert [(r["seq"], r["method"]) for r in shown.json["records"]] == [(1, "custom"), (2, "accept_all")]
+    assert "client_ip" not in shown.json["records"][0]
     assert len(records(app)) == 3
 
 
-def test_unknown_consent_id_is_404_with_json(client, site_key):
-    response = client.get(f"/v1/sites/{site_key}/consents/{uuid.uuid4()}")
-    assert response.status_code == 404 and response.json["error"] == "not_found"
+def test_history_needs_the_latest_receipt_of_that_id(client, site_key):
+    first = body()
+    receipt_1 = post(client, site_key, first).json["receipt"]
+    again = body(consent_id=first["consent_id"], receipt=receipt_1)
+    receipt_2 = post(client, site_key, again).json["receipt"]
+    other = post(client, site_key, body()).json["receipt"]
+    for receipt in (None, "not.a.receipt", receipt_1, other):
+        refused = history(client, site_key, first["consent_id"], receipt)
+        assert refused.status_code == 403 and refused.json["error"] == "receipt_required", receipt
+    assert history(client, site_key, first["consent_id"], receipt_2).status_code == 200
+    unknown = history(client, site_key, str(uuid.uuid4()), receipt_2)
+    assert unknown.status_code == 403 and unknown.json["error"] == "receipt_required"
 
 
 def test_revision_must_exist_and_not_be_ahead_of_the_site(app, client, site_key):
@@ -116,6 +138,21 @@ def test_each_invalid_field_is_named(app, client, site_key, field, value):
 def test_method_must_agree_with_choices(client, site_key):
     response = post(client, site_key, body(method="accept_all"))
     assert response.status_code == 400 and "method" in response.json["fields"]
+
+
+@pytest.mark.parametrize("policy, refused, status", [
+    ("marketing", ["marketing"], 201), ("marketing_analytics", ["marketing", "analytics"], 201),
+    ("marketing", ["marketing", "analytics"], 400), ("ignore", ["marketing"], 400)])
+def test_accept_all_under_gpc_leaves_what_the_signal_denies(app, client, site_key, policy, refused, status):
+    """A visitor with Global Privacy Control clicks "Accept all": every category but those the site's
+    GPC policy denies is accepted, and that is an accept_all, not a contradiction."""
+    with app.app_context(), get_db(app).session() as session:
+        edit_site(session, get_site(session, site_key), gpc_policy=policy)
+    choices = {c: c not in refused for c in ("functional", "analytics", "marketing")}
+    response = post(client, site_key, body(method="accept_all", gpc=True, choices=choices))
+    assert response.status_code == status, response.json
+    without_gpc = post(client, site_key, body(method="accept_all", gpc=False, choices=choices))
+    assert without_gpc.status_code == 400
 
 
 def test_missing_and_unknown_fields_are_listed_together(client, site_key):
@@ -168,10 +205,28 @@ def test_subdomains_only_when_the_site_allows_them(app, client, site_key):
     assert post(client, site_key, origin="https://shop.www.example.no.evil.com").status_code == 403
 
 
-def test_without_origin_a_server_to_server_post_is_accepted(client, site_key):
-    response = post(client, site_key, origin=None)
+def test_without_origin_a_server_needs_the_sites_api_key(app, client, site_key):
+    refused = post(client, site_key, origin=None)
+    assert refused.status_code == 401 and refused.json["error"] == "api_key_required"
+    assert refused.headers["WWW-Authenticate"].startswith("Bearer")
+    with app.app_context(), get_db(app).session() as session:
+        key = rotate_api_key(get_site(session, site_key))
+    assert post(client, site_key, origin=None, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    response = post(client, site_key, origin=None, headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 201
     assert "Access-Control-Allow-Origin" not in response.headers
+    with app.app_context(), get_db(app).session() as session:
+        rotate_api_key(get_site(session, site_key))
+    forget_site(app, site_key)  # other processes drop their cached copy within SITE_CACHE_SECONDS
+    assert post(client, site_key, origin=None, headers={"Authorization": f"Bearer {key}"}).status_code == 401
+    assert len(records(app)) == 1
+
+
+def test_the_servers_own_origin_is_allowed_for_every_site(client, site_key):
+    """The hosted declaration page runs the banner on the consent server's origin."""
+    response = post(client, site_key, origin="http://localhost")
+    assert response.status_code == 201 and response.headers["Access-Control-Allow-Origin"] == "http://localhost"
+    assert post(client, site_key, origin="http://localhost:8001").status_code == 403
 
 
 def test_preflight_only_for_the_sites_own_origins(client, site_key):
@@ -183,17 +238,26 @@ def test_preflight_only_for_the_sites_own_origins(client, site_key):
     assert ok.headers["Access-Control-Allow-Credentials"] == "true"
     assert "POST" in ok.headers["Access-Control-Allow-Methods"]
     assert "Content-Type" in ok.headers["Access-Control-Allow-Headers"]
+    assert "Consent-Receipt" in ok.headers["Access-Control-Allow-Headers"]
+    history_url = f"{url}/{uuid.uuid4()}"
+    assert client.options(history_url, headers={"Origin": ORIGIN, **asked}).status_code == 204
     refused = client.options(url, headers={"Origin": "https://evil.example", **asked})
     assert refused.status_code == 403 and "Access-Control-Allow-Origin" not in refused.headers
     assert client.options("/v1/sites/nosuch/consents", headers={"Origin": ORIGIN}).status_code == 404
 
 
 def test_the_consent_cookie_is_set_when_api_and_page_share_a_site(client, site_key):
-    response = post(client, site_key, base_url="https://consent.example.no")
+    """The same format the banner writes (docs/contracts.md): {i, c, r, t, m, x}."""
+    payload = body()
+    response = post(client, site_key, payload, base_url="https://consent.example.no")
     cookie = response.headers["Set-Cookie"]
-    assert cookie.startswith("consentkit=%7B%22consentId%22")
     assert "Domain=example.no" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
     assert "Max-Age=31536000" in cookie and "HttpOnly" not in cookie
+    value = json.loads(unquote(cookie.split(";")[0].split("=", 1)[1]))
+    assert value == {"i": payload["consent_id"], "c": payload["choices"], "r": 1, "m": "custom",
+                     "t": value["t"], "x": response.json["receipt"]}
+    recorded = datetime.fromisoformat(response.json["recorded_at"].replace("Z", "+00:00"))
+    assert value["t"] == int(recorded.timestamp() * 1000)
 
 
 def test_no_cookie_for_another_sites_page(client, site_key):
@@ -248,12 +312,18 @@ def test_rate_limit_per_client_while_others_get_through(db_url, tmp_path):
     client = app.test_client()
     flood = [post(client, key, environ_base={"REMOTE_ADDR": "192.0.2.1"}).status_code for _ in range(5)]
     assert flood == [201, 201, 201, 429, 429]
+    # refusals count too: an unknown key or a refused origin costs the client as much as a record
+    assert post(client, "no-such-site", environ_base={"REMOTE_ADDR": "192.0.2.3"}).status_code == 404
+    assert post(client, key, origin="https://evil.example",
+                environ_base={"REMOTE_ADDR": "192.0.2.3"}).status_code == 403
+    assert post(client, key, environ_base={"REMOTE_ADDR": "192.0.2.3"}).status_code == 201
+    assert post(client, key, environ_base={"REMOTE_ADDR": "192.0.2.3"}).status_code == 429
     limited = post(client, key, environ_base={"REMOTE_ADDR": "192.0.2.1"})
     assert limited.json["error"] == "too_many_requests" and int(limited.headers["Retry-After"]) >= 1
     assert limited.headers["Access-Control-Allow-Origin"] == ORIGIN
     assert post(client, key, environ_base={"REMOTE_ADDR": "192.0.2.2"}).status_code == 201
     with app.app_context(), get_db(app).session() as session:
-        assert session.scalar(select(func.count()).select_from(ConsentRecord)) == 4
+        assert session.scalar(select(func.count()).select_from(ConsentRecord)) == 5
     get_db(app).dispose()
 
 

@@ -34,6 +34,8 @@ WRONG_TYPES: dict[str, Any] = {
     "page_url": st.integers() | st.text(alphabet="abc :/\x00").filter(lambda t: "://" not in t and t),
     "banner_version": st.integers() | st.text(min_size=33),
     "gpc": st.integers() | st.text() | st.none(),
+    "receipt": st.integers(min_value=1) | st.booleans() | st.lists(st.text()) | st.text(min_size=2049),
+    "record_id": st.integers() | st.text(max_size=15) | st.booleans(),
 }
 
 

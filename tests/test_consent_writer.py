@@ -17,9 +17,9 @@ from consentkit.models import ConsentRecord, utcnow
 from consentkit.sites import create_site
 
 
-def _row(site_id: int, consent_id: str | None = None) -> tuple:
-    return (site_id, consent_id or uuid.uuid4().hex, utcnow(), True, False, None, "custom", 1,
-            "0" * 64, "nb", "https://www.example.no/", "0.1.0", "test", False, None)
+def _row(site_id: int, consent_id: str | None = None, seq: int = 1) -> tuple:
+    return (site_id, consent_id or uuid.uuid4().hex, seq, utcnow(), True, False, None, "custom", 1,
+            "0" * 64, "nb", "https://www.example.no/", "0.1.0", "test", False, None, None)
 
 
 @pytest.fixture

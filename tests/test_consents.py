@@ -1,14 +1,15 @@
-"""The consent-log library: IP minimisation, purge by retention, history lookups."""
+"""The consent-log library: appends that only the latest receipt extends, IP minimisation, purge."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from consentkit import consents
+from consentkit import consents, queries
 from consentkit.db import get_db
 from consentkit.models import ConsentRecord, utcnow
 from consentkit.sites import create_site
@@ -47,7 +48,7 @@ def test_purge_older_than_deletes_only_that_sites_old_records(app):
         for site in (mine, other):
             view = consents.load_site(conn, site.key)
             for _ in range(3):
-                consents.record(writer, view, _consent(str(uuid.uuid4())), revision_hash="h",
+                consents.record(writer, view, _consent(str(uuid.uuid4())), seq=1, revision_hash="h",
                                 client_ip=None, user_agent="ua")
     with app.app_context(), get_db(app).session() as session:
         old = utcnow() - timedelta(days=400)
@@ -62,18 +63,58 @@ def test_purge_older_than_deletes_only_that_sites_old_records(app):
         assert session.scalar(count.where(ConsentRecord.site_id == other.id)) == 3
 
 
-def test_history_is_per_site_and_per_id(app):
+def _append(app, site, consent: consents.Consent) -> consents.Recorded:
+    return consents.append(get_db(app), site, consent, revision_hash="h" * 64, client_ip=None,
+                           user_agent="")
+
+
+@pytest.fixture
+def two_sites(app) -> tuple[consents.SiteView, consents.SiteView]:
     with app.app_context(), get_db(app).session() as session:
         keys = [create_site(session, name=n, origins=[f"https://{n}.no"]).key for n in "ab"]
-    shared = str(uuid.uuid4())
     with get_db(app).engine.connect() as conn:
-        a, b = (consents.load_site(conn, key) for key in keys)
-        for site in (a, b):
-            consents.record(get_db(app).consent_writer, site, _consent(shared), revision_hash="h",
-                            client_ip=None, user_agent="")
+        return tuple(consents.load_site(conn, key) for key in keys)
+
+
+def _history(app, site, consent_id: str) -> list[tuple[int, str]]:
     with app.app_context(), get_db(app).session() as session:
-        assert len(consents.history(session, a.id, shared)) == 1
-        assert consents.history(session, a.id, str(uuid.uuid4())) == []
+        return [(r.seq, r.method) for r in queries.consent_history(session, site.id, consent_id)]
+
+
+def test_history_grows_only_with_the_latest_receipt(app, two_sites):
+    a, _ = two_sites
+    first = _append(app, a, _consent(str(uuid.uuid4())))
+    assert (first.seq, first.new_id) == (1, False)
+    second = _append(app, a, replace(_consent(first.consent_id), method="accept_all", receipt=first.receipt))
+    assert (second.consent_id, second.seq) == (first.consent_id, 2)
+    # no receipt, an old one, or one of another ID: the record is kept, under a new consent ID
+    for receipt in (None, first.receipt, _append(app, a, _consent(str(uuid.uuid4()))).receipt):
+        forged = _append(app, a, replace(_consent(first.consent_id), method="reject_all", receipt=receipt))
+        assert forged.new_id and forged.consent_id != first.consent_id and forged.seq == 1
+        assert _history(app, a, forged.consent_id) == [(1, "reject_all")]
+    assert _history(app, a, first.consent_id) == [(1, "custom"), (2, "accept_all")]
+
+
+def test_a_retry_of_a_stored_record_gets_its_receipt_back(app, two_sites):
+    """The answer to a committed POST got lost; the banner sends the same record again."""
+    a, _ = two_sites
+    first = _append(app, a, _consent(str(uuid.uuid4())))
+    again = replace(_consent(first.consent_id), method="reject_all", receipt=first.receipt)
+    stored = _append(app, a, again)
+    retried = _append(app, a, again)
+    assert (retried.consent_id, retried.seq, retried.receipt) == (stored.consent_id, 2, stored.receipt)
+    assert retried.recorded_at == stored.recorded_at and not retried.new_id
+    assert _history(app, a, first.consent_id) == [(1, "custom"), (2, "reject_all")]
+
+
+def test_histories_are_per_site(app, two_sites):
+    a, b = two_sites
+    shared = str(uuid.uuid4())
+    in_a = _append(app, a, _consent(shared))
+    in_b = _append(app, b, replace(_consent(shared), receipt=in_a.receipt))  # another site's receipt
+    assert (in_b.consent_id, in_b.seq) == (shared, 1)
+    assert _history(app, a, shared) == [(1, "custom")] and _history(app, b, shared) == [(1, "custom")]
+    assert _history(app, a, str(uuid.uuid4())) == []
 
 
 def test_user_agent_is_cleaned_and_truncated():

@@ -27,7 +27,7 @@ def add_records(session, site, count: int, *, start: datetime = T0, step: timede
         values = {"consent_id": f"cid-{n:05d}", "created_at": start + step * n, "functional": True,
                   "analytics": yes, "marketing": None if method == "custom" else yes,
                   "method": method, "revision": 1, "revision_hash": "h" * 64, "language": "nb",
-                  "page_url": "https://www.example.no/", **fixed}
+                  "page_url": "https://www.example.no/", "seq": n + 1, **fixed}
         rows.append(ConsentRecord(site_id=site.id, **values))
     session.add_all(rows)
     session.flush()
@@ -108,7 +108,7 @@ def test_bad_method_and_cursor_are_refused(db, site):
 def test_history_is_oldest_first_and_only_that_id(db, site):
     add_records(db, site, 4, consent_id="visitor-1")
     add_records(db, site, 2, consent_id="visitor-2")
-    history = queries.consent_history(db, site, "visitor-1")
+    history = queries.consent_history(db, site.id, "visitor-1")
     assert len(history) == 4 and [r.created_at for r in history] == sorted(r.created_at for r in history)
 
 

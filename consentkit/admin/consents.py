@@ -52,7 +52,7 @@ def consent_log(key: str):
 def consent_record(key: str, consent_id: str):
     site = load_site(key)
     db = get_session()
-    history = queries.consent_history(db, site, consent_id)
+    history = queries.consent_history(db, site.id, consent_id)
     if not history:
         abort(404, description="no record with this consent ID for this site")
     revisions = queries.revisions_by_number(db, site, {r.revision for r in history})

@@ -1,7 +1,8 @@
 """The public API blueprint (`/v1`): the banner script, the consent log and its OpenAPI description.
 
-Routes live in `script.py` (consent.js), `consents.py` (`record_consent`, `consent_history`) and
-`openapi.py`; this module gives each app its caches and rate limiter and registers the blueprint.
+Routes live in `script.py` (consent.js), `consents.py` (`record_consent`, `consent_history`),
+`receipt_key.py` (the public keys that verify receipts) and `openapi.py`; this module gives each
+app its caches and rate limiter and registers the blueprint.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from flask import Flask
 
 from .. import ratelimit
 from ..consents import RevisionHashes, SiteViews
-from . import consents, openapi, script
+from . import consents, openapi, receipt_key, script
 from .blueprint import bp
 from .errors import rate_limited
 
-__all__ = ["bp", "forget_site", "init_app", "openapi"]
+__all__ = ["bp", "forget_site", "init_app", "openapi", "receipt_key"]
 
 bp.register_error_handler(ratelimit.RateLimited, rate_limited)
 

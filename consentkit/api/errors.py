@@ -33,6 +33,12 @@ class OriginNotAllowed(Forbidden):
     name = "Origin Not Allowed"
 
 
+class ReceiptRequired(Forbidden):
+    """403 `receipt_required`: reading a history needs that consent ID's latest receipt."""
+
+    name = "Receipt Required"
+
+
 class UnknownSiteKey(NotFound):
     """404 `unknown_site`: no site has the key in the URL."""
 

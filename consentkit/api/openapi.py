@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, jsonify
+from flask import Response, current_app, jsonify, request
 
-from .. import __version__
+from .. import __version__, public_url
 from ..models import CATEGORIES
 from .blueprint import bp
 from .validation import METHODS
@@ -22,11 +22,13 @@ ERROR = {
 }
 ERROR_STATUS = {
     "400": "Malformed JSON or invalid fields (`fields` names each one and why)",
-    "403": "The page's Origin is not allowed for this site",
+    "401": "No Origin header (not a browser) and no valid `Authorization: Bearer <site API key>`",
+    "403": "The page's Origin is not allowed for this site, or (history) not the ID's latest receipt",
     "404": "No site with this key",
     "413": "The body is larger than 4 KB",
     "415": "Content-Type is not application/json",
     "429": "Too many requests from this client (see Retry-After)",
+    "503": "The database did not answer in time; send the same request again after Retry-After",
 }
 CONSENT = {
     "type": "object", "additionalProperties": False,
@@ -45,20 +47,38 @@ CONSENT = {
                      "description": "Stored without query and fragment"},
         "banner_version": {"type": "string", "maxLength": 32},
         "gpc": {"type": "boolean"},
+        "receipt": {"type": ["string", "null"], "maxLength": 2048,
+                    "description": "The consent ID's latest receipt; without it a known ID gets a new one"},
+        "record_id": {"type": ["string", "null"], "pattern": "^[A-Za-z0-9_-]{16,64}$",
+                      "description": "A random ID of this record, the same on each retry of it"},
     },
 }
 RECORDED = {
-    "type": "object", "required": ["consent_id", "recorded_at", "revision"],
-    "properties": {"consent_id": {"type": "string"}, "recorded_at": {"type": "string"},
-                   "revision": {"type": "integer"}},
+    "type": "object", "required": ["consent_id", "seq", "recorded_at", "revision", "receipt", "new_id"],
+    "properties": {"consent_id": {"type": "string", "description": "A new ID when `new_id` is true"},
+                   "seq": {"type": "integer", "minimum": 1,
+                           "description": "The record's number in its consent ID's history"},
+                   "recorded_at": {"type": "string"}, "revision": {"type": "integer"},
+                   "receipt": {"type": "string",
+                               "description": "JWS (EdDSA) of the record; see docs/receipts.md"},
+                   "new_id": {"type": "boolean",
+                              "description": "The server started a new consent ID (no latest receipt)"}},
+}
+KEYS = {
+    "type": "object", "required": ["site", "algorithm", "keys"],
+    "properties": {"site": {"type": "string"}, "algorithm": {"const": "EdDSA"},
+                   "keys": {"type": "array", "items": {
+                       "type": "object", "required": ["kty", "crv", "x", "kid"],
+                       "properties": {"kty": {"const": "OKP"}, "crv": {"const": "Ed25519"},
+                                      "x": {"type": "string"}, "kid": {"type": "string"}}}}},
 }
 HISTORY = {
     "type": "object", "required": ["consent_id", "records"],
     "properties": {"consent_id": {"type": "string"}, "records": {"type": "array", "items": {
         "type": "object",
-        "required": ["recorded_at", "choices", "method", "revision", "revision_hash", "language"],
+        "required": ["seq", "recorded_at", "choices", "method", "revision", "revision_hash", "language"],
         "properties": {
-            "recorded_at": {"type": "string"},
+            "seq": {"type": "integer"}, "recorded_at": {"type": "string"},
             "choices": {"type": "object", "additionalProperties": {"type": "boolean"}},
             "method": {"enum": list(METHODS)}, "revision": {"type": "integer"},
             "revision_hash": {"type": "string"}, "language": {"type": "string"},
@@ -78,6 +98,10 @@ def _key(name: str = "key", description: str = "The site's key") -> dict[str, An
             "schema": {"type": "string", "maxLength": 64}}
 
 
+RECEIPT_HEADER = {"name": "Consent-Receipt", "in": "header", "required": True,
+                  "description": "The consent ID's latest receipt", "schema": {"type": "string"}}
+
+
 def _paths() -> dict[str, Any]:
     json_of = lambda ref: {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}  # noqa: E731
     return {
@@ -93,18 +117,26 @@ def _paths() -> dict[str, Any]:
                      "parameters": [_key()],
                      "requestBody": {"required": True, "content": json_of("Consent")},
                      "responses": {"201": {"description": "Committed", "content": json_of("Recorded")},
-                                   **_errors("400", "403", "404", "413", "415", "429")}},
+                                   **_errors("400", "401", "403", "404", "413", "415", "429", "503")}},
             "options": {"operationId": "consents_preflight", "summary": "CORS preflight",
                         "parameters": [_key()],
                         "responses": {"204": {"description": "The Origin may POST"},
-                                      **_errors("403", "404")}}},
-        "/v1/sites/{key}/consents/{consent_id}": {"get": {
-            "operationId": "consent_history", "summary": "One consent ID's own history",
-            "parameters": [_key(), _key("consent_id", "The visitor's consent ID")],
-            "responses": {"200": {"description": "Records, oldest first", "content": json_of("History")},
-                          "404": {"description": "No such site, or nothing recorded with this ID",
-                                  "content": json_of("Error")},
-                          **_errors("429")}}},
+                                      **_errors("403", "404", "429")}}},
+        "/v1/sites/{key}/consents/{consent_id}": {
+            "get": {"operationId": "consent_history", "summary": "One consent ID's own history",
+                    "parameters": [_key(), _key("consent_id", "The visitor's consent ID"), RECEIPT_HEADER],
+                    "responses": {"200": {"description": "Records, oldest first",
+                                          "content": json_of("History")},
+                                  **_errors("401", "403", "404", "429", "503")}},
+            "options": {"operationId": "consents_preflight_history", "summary": "CORS preflight",
+                        "parameters": [_key(), _key("consent_id", "The visitor's consent ID")],
+                        "responses": {"204": {"description": "The Origin may read the history"},
+                                      **_errors("403", "404", "429")}}},
+        "/v1/sites/{key}/receipt-key": {"get": {
+            "operationId": "receipt_key", "summary": "The site's public keys that verify its receipts",
+            "parameters": [_key()],
+            "responses": {"200": {"description": "A JWK set, newest first", "content": json_of("Keys")},
+                          **_errors("404", "503")}}},
         "/v1/openapi.json": {"get": {
             "operationId": "openapi", "summary": "This description",
             "responses": {"200": {"description": "OpenAPI 3.1",
@@ -113,20 +145,22 @@ def _paths() -> dict[str, Any]:
 
 
 def describe(server_url: str) -> dict[str, Any]:
-    """The OpenAPI document, with `server_url` (PUBLIC_URL) as the server."""
+    """The OpenAPI document, with `server_url` (PUBLIC_URL, or the host asked) as the server."""
     return {
         "openapi": "3.1.0",
         "info": {"title": "consentkit public API", "version": __version__,
-                 "description": "The banner script and the consent log. A request without an Origin "
-                                "header (server to server) is accepted; a browser's Origin must be one "
-                                "of the site's origins."},
+                 "description": "The banner script and the consent log. A browser's Origin must be one "
+                                "of the site's origins (or this server's); a request without an Origin "
+                                "(server to server) needs the site's API key as a Bearer token. Adding to "
+                                "a consent ID's history, or reading it, needs its latest receipt."},
         "servers": [{"url": server_url.rstrip("/") or "/"}],
         "paths": _paths(),
         "components": {"schemas": {"Error": ERROR, "Consent": CONSENT, "Recorded": RECORDED,
-                                   "History": HISTORY}},
+                                   "History": HISTORY, "Keys": KEYS},
+                       "securitySchemes": {"siteApiKey": {"type": "http", "scheme": "bearer"}}},
     }
 
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(describe(current_app.config["PUBLIC_URL"]))
+    return jsonify(describe(public_url.for_request(current_app, request)))

@@ -1,32 +1,35 @@
 """Which page origins may talk to a site's API, the CORS headers they get, and the consent cookie.
 
-Decision on requests without an `Origin` header: they are accepted. Browsers always send `Origin`
-on a cross-origin POST (and on same-origin fetch POSTs), so its absence means a non-browser client,
-e.g. a site's own backend recording a choice it collected. `Origin` is a browser-enforced boundary,
-not authentication: a script can forge it, so refusing requests without it would protect nothing.
-`Origin: null` (sandboxed frames, file://) is refused like any origin not on the list.
+Browsers always send `Origin` on a cross-origin POST (and on same-origin fetch POSTs), so a
+request without one comes from a server, e.g. a site's own backend recording a choice it
+collected: it must carry the site's API key (`consents.py`). `Origin` is a browser-enforced
+boundary, not authentication: a script can forge it. What keeps a forged request from adding to a
+visitor's history is the receipt (`consentkit.receipts`), not the Origin. `Origin: null`
+(sandboxed frames, file://) is refused like any origin not on the list. Our own origin (the
+hosted declaration page runs the banner there) is always allowed.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from datetime import datetime
+from datetime import UTC
 from urllib.parse import quote, urlsplit
 
 from flask import Request, Response
 
-from ..consents import Consent, SiteView
+from ..consents import Consent, Recorded, SiteView
 
 PREFLIGHT_MAX_AGE = "600"
 # encodeURIComponent leaves these unescaped; the banner decodes with decodeURIComponent.
 _URI_COMPONENT_SAFE = "-_.!~*'()"
 
 
-def origin_allowed(origin: str, site: SiteView) -> bool:
-    """True when `origin` is one of the site's origins, or a subdomain of one if the site allows it."""
+def origin_allowed(origin: str, site: SiteView, own: str | None = None) -> bool:
+    """True when `origin` is one of the site's origins, a subdomain of one if the site allows it,
+    or `own`: the origin of this server, whose pages (the hosted declaration) belong to every site."""
     origin = origin.strip().lower()
-    if origin in site.origins:
+    if origin in site.origins or origin == own:
         return True
     if not site.allow_subdomains:
         return False
@@ -48,7 +51,7 @@ def origin_allowed(origin: str, site: SiteView) -> bool:
 def cors_header_list(origin: str) -> list[tuple[str, str]]:
     """The CORS headers that let the page at `origin` read the answer and receive the cookie."""
     return [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"),
-            ("Vary", "Origin")]
+            ("Access-Control-Expose-Headers", "Retry-After"), ("Vary", "Origin")]
 
 
 def cors_headers(response: Response, origin: str) -> None:
@@ -64,7 +67,7 @@ def cors_headers(response: Response, origin: str) -> None:
 def preflight_headers(response: Response, origin: str) -> None:
     cors_headers(response, origin)
     response.headers["Access-Control-Allow-Methods"] = "POST, GET, OPTIONS"
-    response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type, Consent-Receipt"
     response.headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
 
 
@@ -108,13 +111,20 @@ def _cookie_domain(server_host: str, origin: str, configured: str | None) -> str
     return domain
 
 
-def set_consent_cookie(response: Response, request: Request, site: SiteView, consent: Consent,
-                       domain: str, recorded_at: datetime) -> None:
-    """Write the cookie the banner reads back: URI-encoded JSON in the shape of `getConsent()`."""
-    value = json.dumps({"consentId": consent.consent_id, "choices": consent.choices,
-                        "revision": consent.revision, "method": consent.method,
-                        "date": recorded_at.isoformat(timespec="milliseconds") + "Z"},
+def consent_cookie_value(consent: Consent, recorded: Recorded) -> str:
+    """The consent cookie of docs/contracts.md, exactly as the banner writes it: URI-encoded JSON
+    `{i: consent ID, c: choices, r: revision, t: epoch ms, m: method, x: receipt}`."""
+    moment = int(recorded.recorded_at.replace(tzinfo=UTC).timestamp() * 1000)
+    value = json.dumps({"i": recorded.consent_id, "c": consent.choices, "r": consent.revision,
+                        "t": moment, "m": consent.method, "x": recorded.receipt},
                        separators=(",", ":"))
-    response.set_cookie(site.cookie_name, quote(value, safe=_URI_COMPONENT_SAFE),
+    return quote(value, safe=_URI_COMPONENT_SAFE)
+
+
+def set_consent_cookie(response: Response, request: Request, site: SiteView, consent: Consent,
+                       recorded: Recorded, domain: str) -> None:
+    """Set the consent cookie over HTTP, so it lasts its full lifetime (Safari caps cookies that
+    scripts write at 7 days); the banner reads it like its own."""
+    response.set_cookie(site.cookie_name, consent_cookie_value(consent, recorded),
                         max_age=site.lifetime_days * 86400, domain=domain, path="/",
                         secure=request.is_secure, httponly=False, samesite="Lax")

@@ -4,7 +4,8 @@ Per request: the site's settings (its revision and `updated_at`) from the proces
 cache, the same one the consent POST uses (at most `SITE_CACHE_SECONDS` old; a SELECT on a miss),
 a stat of the bundle, then the cache of rendered scripts. The body is rendered, gzipped and
 brotli-compressed once per (site key, revision, settings change, bundle mtime); every process
-rebuilds the same bytes, so the ETag is the same behind any load balancer.
+rebuilds the same bytes, so the ETag is the same behind any load balancer. The config's endpoint is
+the address the request came to (or PUBLIC_URL), so that is part of the cache key too.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import brotli
 from flask import Response, current_app, request
 from werkzeug.exceptions import NotFound
 
-from .. import banner_config, consents
+from .. import banner_config, consents, public_url
 from ..db import LazyConnection, get_db, get_session
 from ..inventory import site_inventory
 from ..models import Site
@@ -102,12 +103,12 @@ def render(config: dict[str, Any], has_bundle: bool) -> Rendered:
                     digest=hashlib.sha256(source).hexdigest()[:32])
 
 
-def _build(site_id: int, mtime: int | None) -> Rendered:
+def _build(site_id: int, mtime: int | None, base: str) -> Rendered:
     session = get_session()
     site = session.get(Site, site_id)
     if site is None:
         raise NotFound("the site was deleted")
-    config = banner_config.build(site, site_inventory(session, site), current_app.config["PUBLIC_URL"])
+    config = banner_config.build(site, site_inventory(session, site), base)
     return render(config, mtime is not None)
 
 
@@ -138,11 +139,13 @@ def consent_script(key: str) -> Response:
     with LazyConnection(get_db().engine) as connect:
         site, _ = consents_api.cached_site(views, connect, key)
     mtime = bundle_mtime()
+    # The banner posts back to the server that served it: PUBLIC_URL if set, else this request's host.
+    base = public_url.for_request(current_app, request)
     cache: ScriptCache = current_app.extensions[CACHE]
-    cache_key = (site.key, site.revision, site.updated_at, mtime)
+    cache_key = (site.key, site.revision, site.updated_at, mtime, base)
     rendered = cache.get(cache_key)
     if rendered is None:
-        rendered = _build(site.id, mtime)
+        rendered = _build(site.id, mtime, base)
         cache.put(cache_key, rendered)
     encoding = _encoding()
     if _not_modified(rendered):

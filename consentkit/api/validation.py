@@ -14,10 +14,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..consents import Consent, SiteView
 from ..models import CATEGORIES
-from ..sites import LANGUAGES
+from ..receipts import RECEIPT_MAX
+from ..sites import GPC_DENIES, LANGUAGES
 
 METHODS = ("accept_all", "reject_all", "custom", "gpc", "withdraw")
-FIELDS = ("consent_id", "choices", "method", "revision", "language", "page_url", "banner_version", "gpc")
+FIELDS = ("consent_id", "choices", "method", "revision", "language", "page_url", "banner_version", "gpc",
+          "receipt", "record_id")
 REQUIRED = ("consent_id", "choices", "method", "revision", "language")
 CONSENT_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 PAGE_URL_MAX = 2048
@@ -72,12 +74,13 @@ def validate(payload: Any, site: SiteView) -> Consent:
             except InvalidConsent as exc:
                 errors.update(exc.fields)
     if not errors:
-        _check_method_matches(values["method"], values["choices"], errors)
+        exempt = GPC_DENIES[site.gpc_policy] if values.get("gpc") else ()
+        _check_method_matches(values["method"], values["choices"], exempt, errors)
     if errors:
         raise InvalidConsent(errors)
     return Consent(values["consent_id"], values["choices"], values["method"], values["revision"],
                    values["language"], values.get("page_url", ""), values.get("banner_version", ""),
-                   values.get("gpc", False))
+                   values.get("gpc", False), values.get("receipt"), values.get("record_id"))
 
 
 def _field_name(name: str) -> str:
@@ -183,17 +186,39 @@ def _gpc(value: Any, _site: SiteView) -> bool:
     return value
 
 
+def _receipt(value: Any, _site: SiteView) -> str | None:
+    """The latest receipt of this consent ID, as the server returned it (checked when recording)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > RECEIPT_MAX:
+        raise _fail("receipt", f"must be the receipt string the server returned (at most {RECEIPT_MAX} "
+                               "characters), or null")
+    return value
+
+
+def _record_id(value: Any, _site: SiteView) -> str | None:
+    """The banner's random ID for this record, the same on every retry of it."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not CONSENT_ID.fullmatch(value):
+        raise _fail("record_id", "must be 16-64 letters, digits, '-' or '_' (a random UUID), or null")
+    return value
+
+
 _CHECKS = {"consent_id": _consent_id, "choices": _choices, "method": _method,
            "revision": _revision, "language": _language, "page_url": _page_url,
-           "banner_version": _banner_version, "gpc": _gpc}
+           "banner_version": _banner_version, "gpc": _gpc, "receipt": _receipt, "record_id": _record_id}
 
 
-def _check_method_matches(method: str, choices: dict[str, bool], errors: dict[str, str]) -> None:
-    """accept_all must accept everything; reject_all and withdraw must refuse everything."""
+def _check_method_matches(method: str, choices: dict[str, bool], gpc_denied: tuple[str, ...],
+                          errors: dict[str, str]) -> None:
+    """accept_all must accept everything but what the visitor's Global Privacy Control signal
+    denies under the site's policy; reject_all and withdraw must refuse everything."""
     wanted = {"accept_all": True, "reject_all": False, "withdraw": False}.get(method)
     if wanted is None:
         return
-    wrong = sorted(name for name, choice in choices.items() if choice is not wanted)
+    wrong = sorted(name for name, choice in choices.items()
+                   if choice is not wanted and not (wanted and name in gpc_denied))
     if wrong:
         errors["method"] = (f"{method} contradicts choices ({', '.join(wrong)} "
                             f"{'refused' if wanted else 'accepted'}); send method custom")

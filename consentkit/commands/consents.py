@@ -15,9 +15,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from .. import queries, sites
+from .. import consents as log
+from .. import queries, receipts, sites
+from ..db import get_db
 from ..models import OPTIONAL_CATEGORIES
-from .common import friendly_errors, print_json, session_scope
+from .common import friendly_errors, make_app, print_json, session_scope
 
 AGE = re.compile(r"^\s*(\d+)\s*([ymd])\s*$")
 
@@ -166,8 +168,6 @@ def stats(site_key: str, days: int, as_json: bool) -> None:
 @friendly_errors
 def purge(site_key: str, older_than: str, yes: bool, as_json: bool) -> None:
     """Delete records older than an age the site's retention no longer requires."""
-    from .. import consents as log
-
     cutoff = cutoff_for(parse_age(older_than), datetime.now(UTC).replace(tzinfo=None))
     if not yes and not as_json and sys.stdin.isatty():
         click.confirm(f"Delete every record of {site_key} created before {cutoff:%Y-%m-%d %H:%M} UTC?",
@@ -178,3 +178,60 @@ def purge(site_key: str, older_than: str, yes: bool, as_json: bool) -> None:
         click.echo(json.dumps({"deleted": deleted, "cutoff": cutoff.isoformat() + "Z"}))
     else:
         click.echo(f"Deleted {deleted:,} records created before {cutoff:%Y-%m-%d %H:%M} UTC.")
+
+
+@consents.command("verify-receipt")
+@click.argument("receipt")
+@click.option("--keys", "keys_file", type=click.Path(exists=True, dir_okay=False),
+              help="The site's key set (the JSON of /v1/sites/KEY/receipt-key): check offline, "
+                   "without this server's database.")
+@click.option("--json", "as_json", is_flag=True)
+@friendly_errors
+def verify_receipt(receipt: str, keys_file: str | None, as_json: bool) -> None:
+    """Check a consent receipt's signature and show the record it proves.
+
+    RECEIPT is the string from the consent cookie (its `x`), the API's answer or the declaration
+    page, or - to read it from standard input. With --keys nothing but that file is used; without
+    it the site's keys come from this server's database, and the receipt is compared with the log.
+    Exit code 1 when the receipt is not valid.
+    """
+    text = (sys.stdin.read() if receipt == "-" else receipt).strip()
+    try:
+        claims, log_state = _verified(text, keys_file)
+    except receipts.InvalidReceipt as exc:
+        raise click.ClickException(f"not a valid receipt: {exc}") from exc
+    status, differences = log_state
+    if as_json:
+        print_json({"valid": True, "claims": claims.payload(), "log": status, "differences": differences})
+    else:
+        click.echo(f"valid receipt of site {claims.site}, signed by its key")
+        click.echo(f"  consent ID {claims.consent_id}, record #{claims.seq}, recorded {claims.recorded_at}")
+        click.echo(f"  method {claims.method}; choices {json.dumps(claims.choices)}; "
+                   f"language {claims.language}; GPC {'on' if claims.gpc else 'off'}")
+        click.echo(f"  shown revision {claims.revision} (content hash {claims.revision_hash})")
+        click.echo("  " + _LOG_STATES[status].format(", ".join(differences)))
+    if status == "differs":
+        raise SystemExit(1)
+
+
+_LOG_STATES = {"match": "the consent log holds exactly this record",
+               "absent": "the consent log no longer holds this record (purged by retention?)",
+               "differs": "WARNING: the consent log's record differs from the receipt in: {}",
+               "offline": "checked offline against the given key set; the log was not consulted"}
+
+
+def _verified(text: str, keys_file: str | None) -> tuple[receipts.Claims, tuple[str, list[str]]]:
+    """The receipt's claims, and what the log says of them (not consulted with --keys)."""
+    if keys_file:
+        with open(keys_file, encoding="utf-8") as handle:
+            try:
+                keys = receipts.keys_from_jwks(json.load(handle))
+            except json.JSONDecodeError as exc:
+                raise click.ClickException(f"{keys_file} is not JSON: {exc}") from exc
+        return receipts.verify_with(text, keys), ("offline", [])
+    _header, payload, _input, _signature = receipts.split(text)
+    site_key = payload.get("site") if isinstance(payload, dict) else None
+    with session_scope() as session:
+        site = sites.get_site(session, str(site_key))
+        claims = get_db(make_app()).receipt_keys.verify(site.id, site.key, text)
+        return claims, log.compare_with_log(session, site.id, claims)
