@@ -130,3 +130,26 @@ def check(scope: str, config_key: str, *, app: Flask | None = None,
         return
     reset_at = limiter.limiter.get_window_stats(item, scope, key).reset_time
     raise RateLimited(item, max(1, math.ceil(reset_at - time.time())))
+
+
+def wait_seconds(scope: str, config_key: str, key: str, *, app: Flask | None = None) -> int:
+    """Seconds until `key` may go on when it has used up the limit in `config_key`, else 0.
+
+    Counts nothing (see `count`): the sign-in lockout tests before it checks a password and counts
+    only failures. With Redis storage every process and machine sees the same count.
+    """
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    limiter = get_limiter(app)
+    item = _limit(app, config_key)
+    if not limiter.enabled or limiter.limiter.test(item, scope, key):
+        return 0
+    reset_at = limiter.limiter.get_window_stats(item, scope, key).reset_time
+    return max(1, math.ceil(reset_at - time.time()))
+
+
+def count(scope: str, config_key: str, key: str, *, app: Flask | None = None) -> None:
+    """Count one event of `key` against the limit in `config_key` (see `wait_seconds`)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    limiter = get_limiter(app)
+    if limiter.enabled:
+        limiter.limiter.hit(_limit(app, config_key), scope, key)

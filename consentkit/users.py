@@ -1,29 +1,69 @@
-"""Admin users: creation and password checks (werkzeug's scrypt hashes)."""
+"""Admin users: creation, password checks and changes (werkzeug's scrypt hashes), removal."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .errors import InvalidSiteSettings, UserExists
-from .models import User, utcnow
+from . import admin_sessions
+from .errors import InvalidPassword, InvalidSiteSettings, UnknownUser, UserExists
+from .models import AdminSession, User, utcnow
 
-MIN_PASSWORD = 10
+MIN_PASSWORD = 12
+
+
+def check_password(password: str, username: str = "") -> None:
+    """At least MIN_PASSWORD characters and not the username: a passphrase of a few words does it."""
+    if len(password) < MIN_PASSWORD:
+        raise InvalidPassword(f"password must be at least {MIN_PASSWORD} characters (a few words will do)")
+    if username and password.strip().lower() == username.strip().lower():
+        raise InvalidPassword("password must not be the username")
 
 
 def create_user(session: Session, username: str, password: str) -> User:
     username = username.strip()
     if not username or len(username) > 150:
         raise InvalidSiteSettings("username must be 1-150 characters")
-    if len(password) < MIN_PASSWORD:
-        raise InvalidSiteSettings(f"password must be at least {MIN_PASSWORD} characters")
+    check_password(password, username)
     if session.scalar(select(User).where(User.username == username)):
         raise UserExists(f"user {username!r} exists already")
     user = User(username=username, password_hash=generate_password_hash(password, "scrypt"))
     session.add(user)
     session.flush()
     return user
+
+
+def get_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise UnknownUser(username)
+    return user
+
+
+def list_users(session: Session) -> list[tuple[User, int]]:
+    """Every user with the number of live sessions, by name."""
+    counts = (select(AdminSession.user_id, func.count().label("n")).group_by(AdminSession.user_id)
+              .subquery())
+    rows = session.execute(select(User, func.coalesce(counts.c.n, 0))
+                           .outerjoin(counts, counts.c.user_id == User.id).order_by(User.username))
+    return [(user, int(n)) for user, n in rows]
+
+
+def set_password(session: Session, username: str, password: str) -> int:
+    """A new password; every session of the user ends (returns how many)."""
+    user = get_user(session, username)
+    check_password(password, username)
+    user.password_hash = generate_password_hash(password, "scrypt")
+    return admin_sessions.end_all(session, user)
+
+
+def delete_user(session: Session, username: str) -> None:
+    """Remove a user and their sessions."""
+    user = get_user(session, username)
+    admin_sessions.end_all(session, user)
+    session.delete(user)
+    session.flush()
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:

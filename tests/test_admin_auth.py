@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import uuid
+from datetime import timedelta
 
 import pytest
+import redis
+from sqlalchemy import func, select
 
+from consentkit import users
 from consentkit.admin.testing import PASSWORD, USERNAME, create_admin, csrf_token, sign_in
+from consentkit.app import create_app
 from consentkit.db import get_db
+from consentkit.errors import InvalidPassword
+from consentkit.models import AdminSession, utcnow
 from consentkit.security import CONTENT_SECURITY_POLICY
 from consentkit.sites import create_site
 
@@ -169,3 +177,96 @@ def test_the_api_does_not_share_the_sign_in_limit(app, client, site_key):
     sign_in(client, password="wrong password!!")
     assert sign_in(client).status_code == 429
     assert client.get(f"/v1/sites/{site_key}/consent.js").status_code == 200
+
+
+def _copy_cookies(app, source, target) -> None:
+    """What a thief with the session cookie would hold: the same cookie in another client."""
+    cookie = source.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    target.set_cookie(cookie.key, cookie.value, domain=cookie.domain, path=cookie.path)
+
+
+def test_signing_out_ends_the_session_on_the_server(app):
+    create_admin(app)
+    owner = app.test_client()
+    sign_in(owner)
+    thief = app.test_client()
+    _copy_cookies(app, owner, thief)
+    assert thief.get("/admin/sites").status_code == 200  # a copied cookie works while the session lives
+    owner.post("/admin/logout", data={"csrf_token": csrf_token(owner, "/admin/sites")})
+    assert thief.get("/admin/sites").status_code == 302
+    assert owner.get("/admin/sites").status_code == 302
+
+
+@pytest.mark.parametrize("setting, value, age", [
+    ("ADMIN_SESSION_IDLE_MINUTES", 30, {"last_seen_at": timedelta(minutes=31)}),
+    ("ADMIN_SESSION_MAX_HOURS", 2, {"created_at": timedelta(hours=2, minutes=1)}),
+])
+def test_idle_and_absolute_session_lifetimes(app, setting, value, age):
+    app.config[setting] = value
+    create_admin(app)
+    client = app.test_client()
+    sign_in(client)
+    assert client.get("/admin/sites").status_code == 200
+    with app.app_context(), get_db(app).session() as session:
+        row = session.scalar(select(AdminSession))
+        for column, delta in age.items():
+            setattr(row, column, utcnow() - delta)
+    response = client.get("/admin/sites")
+    assert response.status_code == 302 and response.location.startswith("/admin/login")
+    with app.app_context(), get_db(app).session() as session:
+        assert session.scalar(select(func.count()).select_from(AdminSession)) == 0
+
+
+def test_a_new_password_ends_every_session_of_that_user(app):
+    create_admin(app)
+    client = app.test_client()
+    sign_in(client)
+    with app.app_context(), get_db(app).session() as session:
+        assert users.set_password(session, USERNAME, "an entirely new passphrase") == 1
+    assert client.get("/admin/sites").status_code == 302
+    assert sign_in(client).status_code == 401
+    assert sign_in(client, password="an entirely new passphrase").status_code == 302
+
+
+def test_passwords_are_at_least_twelve_characters(app):
+    with app.app_context(), get_db(app).session() as session:
+        with pytest.raises(InvalidPassword, match="at least 12"):
+            users.create_user(session, "short", "elevenchars")
+        with pytest.raises(InvalidPassword, match="username"):
+            users.create_user(session, "longusername", "LongUserName")
+
+
+def test_an_account_is_locked_after_repeated_failures_from_any_client(app):
+    app.config["LOGIN_LOCKOUT"] = "3 per 15 minutes"
+    create_admin(app)
+    for n in range(3):  # three different addresses: the per-client limit does not catch this
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"198.51.100.{n + 1}"
+        assert sign_in(client, password="wrong password!!").status_code == 401
+    client = app.test_client()
+    response = sign_in(client)  # the right password, from yet another address
+    assert response.status_code == 429 and "Too many failed sign-ins" in response.get_data(as_text=True)
+    assert client.get("/admin/sites").status_code == 302
+
+
+def test_the_lockout_is_shared_by_processes_through_redis(db_url, tmp_path):
+    """Two apps (two gunicorn workers or machines) with one Redis count failures together."""
+    url = os.environ.get("CONSENTKIT_TEST_REDIS_URL")
+    if url is None:
+        url = "redis://127.0.0.1:6379/0"
+        try:
+            redis.Redis.from_url(url).ping()
+        except redis.ConnectionError:
+            pytest.skip("needs a Redis server: none at 127.0.0.1:6379 and CONSENTKIT_TEST_REDIS_URL "
+                        "is not set (CI sets it and never skips)")
+    config = {"TESTING": True, "DATABASE_URL": db_url, "SECRET_KEY": "k", "RATELIMIT_STORAGE_URI": url,
+              "LOGIN_LOCKOUT": "2 per 15 minutes"}
+    apps = [create_app(config, instance_path=str(tmp_path / f"i{n}")) for n in range(2)]
+    username = f"owner-{uuid.uuid4().hex[:8]}"
+    create_admin(apps[0], username=username)
+    assert sign_in(apps[0].test_client(), username, "wrong password!!").status_code == 401
+    assert sign_in(apps[1].test_client(), username, "wrong password!!").status_code == 401
+    assert sign_in(apps[0].test_client(), username).status_code == 429
+    assert sign_in(apps[1].test_client(), username).status_code == 429
+    for application in apps:
+        get_db(application).dispose()

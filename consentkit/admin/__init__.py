@@ -7,7 +7,7 @@ limit, the session cookie policy and the security headers.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Flask
 
@@ -18,6 +18,8 @@ from .blueprint import bp
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # token lives as long as the session
+    # The cookie lasts no longer than the server-side session it names (admin_sessions).
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(app.config["ADMIN_SESSION_MAX_HOURS"]))
     app.session_interface = security.HttpsAwareSessionInterface(bp.url_prefix or "/admin")
     auth.csrf.init_app(app)
     auth.init_limiter(app)

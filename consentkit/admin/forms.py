@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectChoice,
@@ -78,8 +79,9 @@ class SiteForm(FlaskForm):
 
     def settings(self) -> dict[str, Any]:
         """The values as `sites.create_site` / `edit_site` take them; raises InvalidSiteSettings."""
-        data = {name: getattr(self, name).data for name in sites.FIELDS}
-        data["origins"] = [line for line in (data["origins"] or "").splitlines() if line.strip()]
+        data = {name: getattr(self, name).data for name in sites.FIELDS if name in self}
+        if "origins" in data:
+            data["origins"] = [line for line in (data["origins"] or "").splitlines() if line.strip()]
         for name in ("texts", "appearance"):
             data[name] = _json_object(name, data[name])
         for name in ("privacy_policy_url", "cookie_domain"):
@@ -88,10 +90,24 @@ class SiteForm(FlaskForm):
 
     def fill(self, site: Any) -> None:
         for name in sites.FIELDS:
-            getattr(self, name).data = getattr(site, name)
-        self.origins.data = "\n".join(site.origins)
+            if name in self:
+                getattr(self, name).data = getattr(site, name)
         self.texts.data = json.dumps(site.texts, indent=2, ensure_ascii=False)
         self.appearance.data = json.dumps(site.appearance, indent=2, ensure_ascii=False)
+
+
+class EditSiteForm(SiteForm):
+    """A site's settings after it exists: origins are added and removed one at a time
+    (`OriginForm`), so an edit can never drop the ones visitors use."""
+
+    origins = None  # type: ignore[assignment]
+
+
+class OriginForm(FlaskForm):
+    """Add one origin, or (with `confirm` after a warning) remove one."""
+
+    origin = StringField("Origin", validators=[DataRequired(), Length(max=300)])
+    confirm = HiddenField(default="")
 
 
 def _json_object(name: str, text: str | None) -> dict[str, Any]:

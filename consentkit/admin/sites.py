@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
-from .. import api, sites
+from .. import api, public_url, sites
 from ..db import get_session
 from ..errors import InvalidSiteSettings, UnknownSite
 from ..models import Site
 from .blueprint import bp
-from .forms import SiteForm
+from .forms import EditSiteForm, OriginForm, SiteForm
 
 
 def load_site(key: str) -> Site:
@@ -21,7 +21,7 @@ def load_site(key: str) -> Site:
 
 
 def embed_snippet(key: str) -> str:
-    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    base = public_url.for_request(current_app, request)
     return f'<script src="{base}/v1/sites/{key}/consent.js"></script>'
 
 
@@ -54,13 +54,56 @@ def site_new():
 @bp.get("/sites/<key>")
 def site_show(key: str):
     site = load_site(key)
-    return render_template("admin/site.html", site=site, snippet=embed_snippet(site.key))
+    return render_template("admin/site.html", site=site, snippet=embed_snippet(site.key),
+                           add_form=OriginForm(formdata=None), remove_form=OriginForm(formdata=None))
+
+
+@bp.post("/sites/<key>/origins")
+def origin_add(key: str):
+    """Allow one more origin; the others stay."""
+    site = load_site(key)
+    form = OriginForm()
+    if form.validate_on_submit():
+        try:
+            added = sites.add_origins(site, [form.origin.data or ""])
+        except InvalidSiteSettings as exc:
+            flash(str(exc), "error")
+        else:
+            _saved(site)
+            flash(f"Allowed {added[0]}." if added else "That origin was allowed already.", "ok")
+    return redirect(url_for("admin.site_show", key=key))
+
+
+@bp.post("/sites/<key>/origins/remove")
+def origin_remove(key: str):
+    """Stop allowing one origin; the last one goes only after a warning and a confirmation."""
+    site = load_site(key)
+    form = OriginForm()
+    if not form.validate_on_submit():
+        abort(400, description="name the origin to remove")
+    try:
+        gone = sites.remove_origins(site, [form.origin.data or ""],
+                                    allow_none_left=form.confirm.data == "yes")
+    except sites.LastOrigin as exc:
+        return render_template("admin/origin_confirm.html", site=site, warning=str(exc),
+                               form=OriginForm(formdata=None, origin=form.origin.data, confirm="yes")), 409
+    except InvalidSiteSettings as exc:
+        flash(str(exc), "error")
+    else:
+        _saved(site)
+        flash(f"{gone[0]} is no longer allowed.", "ok")
+    return redirect(url_for("admin.site_show", key=key))
+
+
+def _saved(site: Site) -> None:
+    get_session().commit()
+    api.forget_site(current_app, site.key)
 
 
 @bp.route("/sites/<key>/edit", methods=["GET", "POST"])
 def site_edit(key: str):
     site = load_site(key)
-    form = SiteForm()
+    form = EditSiteForm()
     if not form.is_submitted():
         form.fill(site)
     if form.validate_on_submit():
@@ -79,6 +122,6 @@ def site_edit(key: str):
     return render_template("admin/site_form.html", form=form, site=site), _status(form)
 
 
-def _status(form: SiteForm) -> int:
+def _status(form: SiteForm | EditSiteForm) -> int:
     """400 when a submitted form comes back with errors (tests and scripts can tell)."""
     return 400 if form.is_submitted() else 200
