@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+import platformdirs
 from flask import Flask
 
 DEFAULTS: dict[str, Any] = {
@@ -20,15 +21,25 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "CONSENT_RATE_LIMIT": "120 per minute",
     "LOGIN_RATE_LIMIT": "10 per minute",
+    # Failed sign-ins per username (any client) before that account is locked for the window.
+    "LOGIN_LOCKOUT": "10 per 15 minutes",
+    # Admin sessions end after this long without a request, and this long after signing in.
+    "ADMIN_SESSION_IDLE_MINUTES": 60,
+    "ADMIN_SESSION_MAX_HOURS": 12,
     # Trust X-Forwarded-For from this many proxies in front of us (0: use the socket address).
     "PROXY_COUNT": 0,
-    # Public URL the server is reached at, used in embed snippets ("https://consent.example.no").
-    "PUBLIC_URL": "http://127.0.0.1:8000",
+    # The address visitors reach the server at ("https://consent.example.no"). Unset, answers use
+    # the address each request came to, and printed snippets say http://127.0.0.1:8000.
+    "PUBLIC_URL": None,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Strict",
     "MAX_CONSENT_BODY": 4096,
     # The consent POST keeps a site's settings this many seconds per process (0: read every time).
     "SITE_CACHE_SECONDS": 2,
+    # Seconds to wait for the database (see consentkit.db.Timeouts): then 503 with Retry-After.
+    "DB_CONNECT_TIMEOUT": 5,
+    "DB_STATEMENT_TIMEOUT": 10,
+    "DB_WRITE_TIMEOUT": 3,
 }
 
 SECRET_FILE = "secret_key"
@@ -66,7 +77,15 @@ def instance_secret(instance: Path) -> str:
     return key
 
 
-def instance_path_from_env() -> str | None:
-    """The instance folder chosen by `CONSENTKIT_INSTANCE_PATH`, if any."""
+def instance_path_from_env() -> str:
+    """The instance folder: `CONSENTKIT_INSTANCE_PATH`, else the user's data folder.
+
+    Never inside the virtualenv (Flask's default for an installed package is `<venv>/var/…`):
+    recreating the venv would delete the consent log and the secret key with it. The data folder
+    is `~/.local/share/consentkit` on Linux (`$XDG_DATA_HOME` respected), `~/Library/Application
+    Support/consentkit` on macOS, `%LOCALAPPDATA%\\consentkit` on Windows.
+    """
     value = os.environ.get("CONSENTKIT_INSTANCE_PATH")
-    return os.path.abspath(value) if value else None
+    if value:
+        return os.path.abspath(value)
+    return platformdirs.user_data_dir("consentkit", appauthor=False)

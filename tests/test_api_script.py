@@ -50,6 +50,41 @@ def test_script_is_the_bundle_then_init_with_the_config(client, site_key):
     assert set(config["hosts"]) == {"functional", "analytics", "marketing"}
 
 
+def test_the_endpoint_is_the_server_the_script_was_loaded_from(app, client, site_key):
+    """With no PUBLIC_URL the banner posts to the host the request came to (through trusted proxies);
+    PUBLIC_URL, when the owner sets it, wins."""
+    app.config["PUBLIC_URL"] = None
+    direct = config_of(client.get(f"/v1/sites/{site_key}/consent.js", base_url="http://127.0.0.1:9000").data)
+    assert direct["endpoint"] == f"http://127.0.0.1:9000/v1/sites/{site_key}/consents"
+    assert direct["declarationUrl"] == f"http://127.0.0.1:9000/v1/sites/{site_key}/declaration"
+    url = f"/v1/sites/{site_key}/consent.js"
+    other = config_of(client.get(url, base_url="https://consent.example.no").data)
+    assert other["endpoint"] == f"https://consent.example.no/v1/sites/{site_key}/consents"
+    app.config["PUBLIC_URL"] = "https://consent.example.no/"
+    fixed = config_of(client.get(f"/v1/sites/{site_key}/consent.js", base_url="http://10.0.0.5:8000").data)
+    assert fixed["endpoint"] == f"https://consent.example.no/v1/sites/{site_key}/consents"
+
+
+def test_behind_a_trusted_proxy_the_forwarded_scheme_and_host_count(db_url, tmp_path):
+    from consentkit.app import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": db_url, "SECRET_KEY": "k", "PROXY_COUNT": 1},
+                     instance_path=str(tmp_path / "i"))
+    with app.app_context(), get_db(app).session() as session:
+        key = create_site(session, name="x", origins=["https://www.example.no"]).key
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "consent.example.no"}
+    response = app.test_client().get(f"/v1/sites/{key}/consent.js", base_url="http://127.0.0.1:8000",
+                                     headers=forwarded)
+    assert config_of(response.data)["endpoint"] == f"https://consent.example.no/v1/sites/{key}/consents"
+    get_db(app).dispose()
+
+
+def test_served_script_with_config_and_hosts_fits_the_budget(client, site_key):
+    """Issue 16's budget: what a visitor downloads, consent.js with its config, ≤ 11 KB gzipped."""
+    body = client.get(f"/v1/sites/{site_key}/consent.js", headers={"Accept-Encoding": "gzip"}).data
+    assert len(body) <= 11_000, f"consent.js is {len(body):,} bytes gzipped (budget 11,000)"
+
+
 def test_etag_revalidation_answers_304(client, site_key):
     url = f"/v1/sites/{site_key}/consent.js"
     first = client.get(url)

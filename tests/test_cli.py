@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import sys
 
 import click
 import pytest
@@ -10,7 +12,7 @@ from sqlalchemy import select
 
 from consentkit.cli import cli
 from consentkit.db import get_db
-from consentkit.models import SiteRevision, User
+from consentkit.models import Site, SiteRevision, User
 
 
 def all_commands(group: click.Group, prefix: tuple[str, ...] = ()):
@@ -89,3 +91,93 @@ def test_admin_create_user_hashes_password(runner, app):
     assert user.username == "owner" and user.password_hash.startswith("scrypt:")
     again = runner.invoke("admin", "create-user", "owner", input="correct horse\ncorrect horse\n")
     assert again.exit_code == 1 and "exists already" in again.output
+
+
+def _site(runner, *origins: str) -> str:
+    args = [arg for origin in origins for arg in ("--origin", origin)]
+    return json.loads(runner.invoke("site", "add", "--name", "S", *args, "--json").output)["key"]
+
+
+def _origins(runner, key: str) -> list[str]:
+    return json.loads(runner.invoke("site", "show", key, "--json").output)["origins"]
+
+
+def test_origins_are_added_and_removed_one_by_one(runner):
+    key = _site(runner, "https://www.example.no")
+    added = runner.invoke("site", "edit", key, "--add-origin", "https://shop.example.no")
+    assert added.exit_code == 0 and "allowed: https://shop.example.no" in added.output
+    assert _origins(runner, key) == ["https://www.example.no", "https://shop.example.no"]
+    removed = runner.invoke("site", "edit", key, "--remove-origin", "https://www.example.no")
+    assert "no longer allowed: https://www.example.no" in removed.output
+    assert _origins(runner, key) == ["https://shop.example.no"]
+    unknown = runner.invoke("site", "edit", key, "--remove-origin", "https://nope.example.no")
+    assert unknown.exit_code == 1 and "not an origin of this site" in unknown.output
+    assert runner.invoke("site", "edit", key, "--origin", "https://x.no").exit_code == 2  # no silent replace
+
+
+def test_removing_the_last_origin_warns_and_asks(runner):
+    key = _site(runner, "https://www.example.no")
+    declined = runner.invoke("site", "edit", key, "--remove-origin", "https://www.example.no", input="n\n")
+    assert declined.exit_code == 1 and "leaves the site with no origin" in declined.output
+    assert _origins(runner, key) == ["https://www.example.no"]
+    accepted = runner.invoke("site", "edit", key, "--remove-origin", "https://www.example.no", "--yes")
+    assert accepted.exit_code == 0 and _origins(runner, key) == []
+
+
+def test_site_api_key_is_shown_once_and_only_its_hash_kept(runner, app):
+    key = _site(runner, "https://www.example.no")
+    assert "has no API key" in runner.invoke("site", "api-key", key).output
+    made = runner.invoke("site", "api-key", key, "--rotate")
+    secret = made.stdout.strip()
+    assert made.exit_code == 0 and secret.startswith("ck_") and len(secret) > 40
+    assert "has an API key" in runner.invoke("site", "api-key", key).output
+    with get_db(app).session() as session:
+        stored = session.scalar(select(Site.api_key_hash).where(Site.key == key))
+    assert stored == hashlib.sha256(secret.encode()).hexdigest()
+    assert "Revoked" in runner.invoke("site", "api-key", key, "--revoke").output
+
+
+def test_db_path_names_the_instance_folder_database_and_secret(runner, app):
+    result = runner.invoke("db", "path")
+    assert result.exit_code == 0
+    assert app.instance_path in result.output and "database" in result.output
+
+
+def test_the_default_instance_folder_is_the_users_data_folder_not_the_venv(tmp_path, monkeypatch):
+    monkeypatch.delenv("CONSENTKIT_INSTANCE_PATH", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    from consentkit.app import create_app
+
+    app = create_app({"SECRET_KEY": "x"})
+    assert app.instance_path == str(tmp_path / "data" / "consentkit")
+    assert not app.instance_path.startswith(sys.prefix)
+    assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'data' / 'consentkit' / 'consentkit.db'}"
+    get_db(app).dispose()
+
+
+def test_serve_says_where_snippets_point_and_warns_when_it_is_elsewhere(app):
+    from consentkit.commands.serve import startup_lines
+
+    app.config["PUBLIC_URL"] = None
+    lines = startup_lines(app, "127.0.0.1", 9000)
+    assert lines[0].startswith("consentkit serving on http://127.0.0.1:9000/")
+    assert "address each request comes to" in lines[1]
+    assert any(app.instance_path in line for line in lines)
+    app.config["PUBLIC_URL"] = "http://127.0.0.1:8000"
+    assert any(line.startswith("warning:") for line in startup_lines(app, "127.0.0.1", 9000))
+    app.config["PUBLIC_URL"] = "http://localhost:9000/"
+    assert not any(line.startswith("warning:") for line in startup_lines(app, "127.0.0.1", 9000))
+
+
+def test_admin_users_are_listed_given_new_passwords_and_deleted(runner):
+    runner.invoke("admin", "create-user", "owner", input="correct horse battery\ncorrect horse battery\n")
+    listed = json.loads(runner.invoke("admin", "list-users", "--json").output)
+    assert [(u["username"], u["sessions"]) for u in listed] == [("owner", 0)]
+    short = runner.invoke("admin", "set-password", "owner", input="too short\ntoo short\n")
+    assert short.exit_code == 1 and "at least 12" in short.output
+    new = "another long phrase"
+    changed = runner.invoke("admin", "set-password", "owner", input=f"{new}\n{new}\n")
+    assert changed.exit_code == 0 and "new password set" in changed.output
+    assert runner.invoke("admin", "delete-user", "nobody", "--yes").exit_code == 1
+    assert runner.invoke("admin", "delete-user", "owner", "--yes").exit_code == 0
+    assert json.loads(runner.invoke("admin", "list-users", "--json").output) == []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .. import sites
+from .. import public_url, sites
 from ..declaration import policy, render
 from ..declaration.content import load_declaration
 from ..declaration.localized import localize
@@ -14,10 +14,6 @@ from ..declaration.texts import LANGUAGES
 from .common import friendly_errors, make_app, session_scope
 
 FORMATS = ("html", "md", "json")
-
-
-def declaration_url(public_url: str, key: str, lang: str) -> str:
-    return f"{public_url.rstrip('/')}/v1/sites/{key}/declaration?lang={lang}"
 
 
 @click.command("declaration")
@@ -39,12 +35,12 @@ def declaration(key: str, lang: str | None, fmt: str, as_policy: bool, output: P
     """
     if as_policy and fmt == "json":
         raise click.UsageError("--policy writes md or html, not json")
-    public_url = make_app().config["PUBLIC_URL"]
+    base = public_url.for_snippets(make_app())
     with session_scope() as session:
         site = sites.get_site(session, key)
         language = lang or site.default_language
         view = localize(load_declaration(session, site), language,
-                        declaration_url(public_url, key, language))
+                        public_url.declaration_url(base, key, language))
         text = _render(view, fmt, as_policy)
     if output is None:
         click.echo(text, nl=False)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
+from flask import Flask
 
-from .. import migrate
+from .. import migrate, public_url
 from .common import friendly_errors, make_app
+from .db import data_locations
 
 
 def default_workers() -> int:
@@ -33,9 +36,38 @@ def serve(host: str, port: int, workers: int, threads: int, no_migrate: bool) ->
     app = make_app()
     if not no_migrate:
         migrate.upgrade(app.config["DATABASE_URL"])
-    click.echo(f"consentkit serving on http://{host}:{port}/ (admin: /admin/)", err=True)
+    for line in startup_lines(app, host, port):
+        click.echo(line, err=True)
     GunicornServer(app, {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
                          "accesslog": None, "graceful_timeout": 5, "timeout": 60}).run()
+
+
+def startup_lines(app: Flask, host: str, port: int) -> list[str]:
+    """Where the server listens, the address snippets use (with a warning when they differ), and
+    where the data lives."""
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    listening = f"http://{shown_host}:{port}"
+    lines = [f"consentkit serving on {listening}/ (admin: {listening}/admin/)"]
+    configured = public_url.configured(app)
+    if configured is None:
+        lines.append(f"snippets and links use the address each request comes to; set "
+                     f"CONSENTKIT_PUBLIC_URL to the public one (`site add` prints {public_url.DEFAULT})")
+    else:
+        lines.append(f"snippets use CONSENTKIT_PUBLIC_URL = {configured}")
+        if not _same_address(configured, host, port):
+            lines.append(f"warning: CONSENTKIT_PUBLIC_URL ({configured}) is not the address this server "
+                         f"listens on ({listening}); banners will post there, so it must reach this "
+                         "server (through your proxy)")
+    lines += [f"{name}: {value}" for name, value in data_locations(app)]
+    return lines
+
+
+def _same_address(url: str, host: str, port: int) -> bool:
+    parts = urlsplit(url)
+    local = {"127.0.0.1", "localhost", "::1"} if host in ("127.0.0.1", "localhost", "0.0.0.0", "::") \
+        else {host}
+    default = 443 if parts.scheme == "https" else 80
+    return (parts.hostname or "") in local and (parts.port or default) == port
 
 
 def _gunicorn_base():

@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from .. import sites
+from .. import public_url, sites
 from .common import friendly_errors, make_app, print_json, session_scope
 
 
@@ -17,11 +17,20 @@ def embed_snippet(public_url: str, key: str) -> str:
     return f'<script src="{public_url.rstrip("/")}/v1/sites/{key}/consent.js"></script>'
 
 
+def _snippet() -> tuple[str, str | None]:
+    """The base URL for snippets, and a warning when it is only the default."""
+    app = make_app()
+    if public_url.configured(app):
+        return public_url.for_snippets(app), None
+    return public_url.for_snippets(app), (
+        f"CONSENTKIT_PUBLIC_URL is not set, so the snippet uses {public_url.DEFAULT}; use the "
+        "address visitors reach the server at (the banner itself posts back to wherever it was "
+        "loaded from)")
+
+
 def _settings_options(func):
     """The editable settings as options shared by `add` and `edit`."""
     options = [
-        click.option("--origin", "origins", multiple=True,
-                     help="Allowed origin, e.g. https://www.example.no (repeatable)."),
         click.option("--lang", "default_language", type=click.Choice(sites.LANGUAGES),
                      help="Default banner language."),
         click.option("--languages", help="Comma-separated banner languages (nb,nn,en)."),
@@ -43,11 +52,9 @@ def _settings_options(func):
     return func
 
 
-def _collect(origins: tuple[str, ...], languages: str | None, categories: str | None,
-             texts_json: str | None, **rest: Any) -> dict[str, Any]:
+def _collect(languages: str | None, categories: str | None, texts_json: str | None,
+             **rest: Any) -> dict[str, Any]:
     settings = {k: v for k, v in rest.items() if v is not None}
-    if origins:
-        settings["origins"] = list(origins)
     if languages:
         settings["languages"] = languages.split(",")
     if categories is not None:
@@ -67,25 +74,29 @@ def site() -> None:
 
 @site.command("add")
 @click.option("--name", required=True, help="Name of the site.")
+@click.option("--origin", "origins", multiple=True,
+              help="Allowed origin, e.g. https://www.example.no (repeatable).")
 @_settings_options
 @click.option("--json", "as_json", is_flag=True, help="Print the new site as JSON.")
 @friendly_errors
-def add(name: str, as_json: bool, **options: Any) -> None:
+def add(name: str, origins: tuple[str, ...], as_json: bool, **options: Any) -> None:
     """Create a site and print its key and the <script> tag to paste into <head>."""
     settings = _collect(**options)
-    origins = settings.pop("origins", None)
     if not origins:
         raise click.UsageError("give at least one --origin https://…")
     with session_scope() as session:
-        new = sites.create_site(session, name=name, origins=origins, **settings)
+        new = sites.create_site(session, name=name, origins=list(origins), **settings)
         data = sites.site_as_dict(new)
-    snippet = embed_snippet(make_app().config["PUBLIC_URL"], data["key"])
+    base, warning = _snippet()
+    snippet = embed_snippet(base, data["key"])
     if as_json:
         print_json({**data, "embed": snippet})
         return
     click.echo(f"Created site {data['name']!r} with key {data['key']}")
     click.echo("Paste this into the <head> of every page, before other scripts:")
     click.echo(f"  {snippet}")
+    if warning:
+        click.echo(f"Note: {warning}.", err=True)
 
 
 @site.command("list")
@@ -113,7 +124,7 @@ def show(key: str, as_json: bool) -> None:
     """Show every setting of a site and its embed snippet."""
     with session_scope() as session:
         data = sites.site_as_dict(sites.get_site(session, key))
-    data["embed"] = embed_snippet(make_app().config["PUBLIC_URL"], key)
+    data["embed"] = embed_snippet(_snippet()[0], key)
     if as_json:
         print_json(data)
         return
@@ -125,22 +136,76 @@ def show(key: str, as_json: bool) -> None:
 @site.command("edit")
 @click.argument("key")
 @click.option("--name")
+@click.option("--add-origin", "add_origins", multiple=True,
+              help="Also allow this origin (repeatable); the others stay.")
+@click.option("--remove-origin", "remove_origins", multiple=True,
+              help="Stop allowing this origin (repeatable); asks first if none would be left.")
 @_settings_options
+@click.option("--yes", is_flag=True, help="Do not ask before removing the last origin.")
 @click.option("--json", "as_json", is_flag=True)
 @friendly_errors
-def edit(key: str, name: str | None, as_json: bool, **options: Any) -> None:
+def edit(key: str, name: str | None, add_origins: tuple[str, ...], remove_origins: tuple[str, ...],
+         yes: bool, as_json: bool, **options: Any) -> None:
     """Change settings of a site; the revision rises if visitors must be asked again."""
     settings = _collect(**options)
     if name is not None:
         settings["name"] = name
-    if not settings:
+    if not settings and not add_origins and not remove_origins:
         raise click.UsageError("nothing to change: give at least one option")
     with session_scope() as session:
         target = sites.get_site(session, key)
+        added = sites.add_origins(target, add_origins)
+        removed = _remove_origins(target, remove_origins, yes)
         bumped = sites.edit_site(session, target, **settings)
         data = sites.site_as_dict(target)
     if as_json:
         print_json(data)
+        return
+    note = f" (revision now {data['revision']}: visitors will be asked again)" if bumped else ""
+    click.echo(f"Updated site {key}{note}")
+    for verb, origins in (("allowed", added), ("no longer allowed", removed)):
+        for origin in origins:
+            click.echo(f"  {verb}: {origin}")
+
+
+def _remove_origins(target: Any, origins: tuple[str, ...], yes: bool) -> list[str]:
+    """Remove origins, asking before the last one goes (unless --yes)."""
+    try:
+        return sites.remove_origins(target, origins)
+    except sites.LastOrigin as exc:
+        if not yes and not click.confirm(f"Warning: {exc}. Remove anyway?", default=False, err=True):
+            raise click.ClickException("nothing changed") from None
+    return sites.remove_origins(target, origins, allow_none_left=True)
+
+
+@site.command("api-key")
+@click.argument("key")
+@click.option("--rotate", is_flag=True, help="Make a new key (the old one stops working) and print it.")
+@click.option("--revoke", is_flag=True, help="Remove the key: requests without an Origin are refused.")
+@friendly_errors
+def api_key(key: str, rotate: bool, revoke: bool) -> None:
+    """The API key a server sends (Authorization: Bearer …) to post consents without an Origin.
+
+    Browsers are recognised by their Origin; anything else must show this key. Only its hash is
+    stored, so the key is printed once, by --rotate.
+    """
+    if rotate and revoke:
+        raise click.UsageError("give --rotate or --revoke, not both")
+    with session_scope() as session:
+        target = sites.get_site(session, key)
+        if rotate:
+            new = sites.rotate_api_key(target)
+        elif revoke:
+            sites.revoke_api_key(target)
+        created = target.api_key_created_at
+    if rotate:
+        click.echo(new)
+        click.echo("Keep it secret; it is shown only now. Send it as `Authorization: Bearer …`.",
+                   err=True)
+    elif revoke:
+        click.echo(f"Revoked the API key of site {key}.")
+    elif created:
+        click.echo(f"Site {key} has an API key, made {created.isoformat(timespec='seconds')}Z; "
+                   "`--rotate` replaces it.")
     else:
-        note = f" (revision now {data['revision']}: visitors will be asked again)" if bumped else ""
-        click.echo(f"Updated site {key}{note}")
+        click.echo(f"Site {key} has no API key; `--rotate` makes one.")

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
 
-from .. import __version__
+from .. import __version__, public_url
 from ..db import get_session
 from ..errors import UnknownSite
 from ..models import Scan, Site
@@ -59,11 +59,12 @@ def etag_for(site: Site, scan_id: int | None, lang: str, variant: str) -> str:
     """Strong validator of (site key, revision, language, template version), plus what else is shown.
 
     The scan id and the site's last edit are in it too: a rescan with the same inventory keeps the
-    revision but changes the scan date we print, and a renamed site keeps its revision.
+    revision but changes the scan date we print, and a renamed site keeps its revision. So is the
+    base URL the page links back to (it follows the host the request came to).
     """
     updated = site.updated_at.isoformat() if site.updated_at else ""
     parts = [site.key, str(site.revision), lang, template_version(), variant,
-             str(scan_id or ""), updated]
+             str(scan_id or ""), updated, _base()]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
 
@@ -99,9 +100,12 @@ def _cached(etag: str) -> Response | None:
     return None
 
 
+def _base() -> str:
+    return public_url.for_request(current_app, request)
+
+
 def declaration_url(key: str, lang: str) -> str:
-    base = current_app.config["PUBLIC_URL"].rstrip("/")
-    return f"{base}/v1/sites/{key}/declaration?lang={lang}"
+    return public_url.declaration_url(_base(), key, lang)
 
 
 def _finish(response: Response, etag: str) -> Response:
