@@ -1,6 +1,7 @@
-// The consent record: reading and validating the stored cookie, saving it, and logging it to the backend.
-import { DAY, METHODS, QUEUE_KEY } from "./constants.js";
-import { readCookie, writeCookie } from "./cookies.js";
+// The consent record: reading and validating the stored cookie, saving it, and the body logged to the backend
+// (sending it is outbox.js).
+import { DAY, METHODS } from "./constants.js";
+import { readCookies, writeCookie } from "./cookies.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -17,54 +18,96 @@ export function uuid() {
 }
 
 /**
+ * One consent cookie value as a record, or null when it is corrupt or foreign.
+ * @param {string} raw the URI-encoded JSON {i, c, r, t, m, x} (docs/contracts.md)
+ * @returns {{i: string, c: object, r: number, t: number, m: string, x?: string} | null}
+ */
+function parse(raw) {
+  try {
+    const d = JSON.parse(decodeURIComponent(raw));
+    return d && typeof d === "object" && UUID.test(d.i) && typeof d.t === "number" && d.c && typeof d.c === "object" &&
+      METHODS.includes(d.m) ? d : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+/**
+ * The newest well-formed consent cookie. The script and the server may each have written one (the server's on
+ * the parent domain, where the API shares it): both have this format, and the later decision wins.
+ * @param {object} cfg
+ * @returns {object | null}
+ */
+function newest(cfg) {
+  let best = null;
+  for (const raw of readCookies(cfg.cookieName)) {
+    const d = parse(raw);
+    if (d && (!best || d.t > best.t)) best = d;
+  }
+  return best;
+}
+
+/**
  * Reads the stored consent. A corrupted or foreign cookie gives nothing; a well-formed one of another
- * revision, expired, or lacking a category gives only its ID (kept so the visitor's records link up).
+ * revision, expired, or lacking a category gives only its ID and receipt (kept so the visitor's records link up).
  * @param {object} cfg normalised site config
  * @param {number} now epoch milliseconds
- * @returns {{consent?: object, id?: string}}
+ * @returns {{consent?: object, id?: string, receipt?: string}}
  */
 export function loadConsent(cfg, now) {
-  let d;
-  try {
-    d = JSON.parse(decodeURIComponent(readCookie(cfg.cookieName) || ""));
-  } catch (e) {
-    return {};
-  }
-  if (!d || typeof d !== "object" || !UUID.test(d.i) || typeof d.t !== "number" || !d.c || typeof d.c !== "object" ||
-    !METHODS.includes(d.m)) return {};
+  const d = newest(cfg);
+  if (!d) return {};
+  const known = { id: d.i, receipt: typeof d.x === "string" ? d.x : null };
   const choices = {};
   for (const c of cfg.categories) {
-    if (typeof d.c[c] !== "boolean") return { id: d.i };
+    if (typeof d.c[c] !== "boolean") return known;
     choices[c] = d.c[c];
   }
-  if (d.r !== cfg.revision || d.t > now + DAY || now - d.t > cfg.lifetimeDays * DAY) return { id: d.i };
-  return { id: d.i, consent: { consentId: d.i, choices, revision: d.r, date: d.t, method: d.m } };
+  if (d.r !== cfg.revision || d.t > now + DAY || now - d.t > cfg.lifetimeDays * DAY) return known;
+  return Object.assign(known, {
+    consent: { consentId: d.i, choices, revision: d.r, date: d.t, method: d.m, receipt: known.receipt },
+  });
+}
+
+/**
+ * The latest receipt this browser holds for a consent ID (another tab may have stored a newer one).
+ * @param {object} state
+ * @param {string} id
+ * @returns {string | null}
+ */
+export function receiptFor(state, id) {
+  const d = newest(state.cfg);
+  if (d && d.i === id && typeof d.x === "string") return d.x;
+  const c = state.consent;
+  return (c && c.consentId === id && c.receipt) || (state.knownId === id && state.knownReceipt) || null;
 }
 
 /**
  * Stores the consent in the first-party cookie.
  * @param {object} cfg normalised site config
- * @param {{consentId: string, choices: object, revision: number, date: number, method: string}} consent
+ * @param {{consentId: string, choices: object, revision: number, date: number, method: string, receipt?: string}} consent
  */
 export function saveConsent(cfg, consent) {
   const value = { i: consent.consentId, c: consent.choices, r: consent.revision, t: consent.date, m: consent.method };
+  if (consent.receipt) value.x = consent.receipt;
   writeCookie(cfg.cookieName, encodeURIComponent(JSON.stringify(value)), cfg.lifetimeDays, cfg.cookieDomain);
 }
 
 /**
- * The consent as the public API shows it.
+ * The consent as the public API shows it; `receipt` is the server's signed proof of the latest record it stored.
  * @param {object | null} consent
- * @returns {{consentId: string, choices: object, revision: number, date: string, method: string} | null}
+ * @returns {{consentId: string, choices: object, revision: number, date: string, method: string,
+ *   receipt: string | null} | null}
  */
 export function publicConsent(consent) {
   return consent && {
     consentId: consent.consentId, choices: Object.assign({}, consent.choices), revision: consent.revision,
-    date: new Date(consent.date).toISOString(), method: consent.method,
+    date: new Date(consent.date).toISOString(), method: consent.method, receipt: consent.receipt || null,
   };
 }
 
 /**
- * The body of the consent POST (contracts.md).
+ * The body of the consent POST (contracts.md), without its receipt: the outbox adds the latest one when it sends.
  * @param {object} state the banner state
  * @param {object} consent
  * @returns {object}
@@ -75,64 +118,4 @@ export function payload(state, consent) {
     revision: consent.revision, language: state.lang, page_url: location.origin + location.pathname,
     banner_version: state.cfg.bannerVersion, gpc: navigator.globalPrivacyControl === true,
   };
-}
-
-/**
- * POSTs one record. Resolves true when it needs no retry (sent, or refused as invalid: retrying cannot help).
- * @param {string} endpoint
- * @param {object} body
- * @returns {Promise<boolean>}
- */
-function send(endpoint, body) {
-  return fetch(endpoint, {
-    method: "POST", keepalive: true, credentials: "include", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  }).then((r) => r.status < 500, () => false);
-}
-
-/** @returns {Array<{e: string, b: object}>} the records waiting to be sent */
-function readQueue() {
-  try {
-    const q = JSON.parse(localStorage.getItem(QUEUE_KEY) || "[]");
-    return Array.isArray(q) ? q : [];
-  } catch (e) {
-    return [];
-  }
-}
-
-/** @param {Array<{e: string, b: object}>} queue */
-function writeQueue(queue) {
-  try {
-    if (queue.length) localStorage.setItem(QUEUE_KEY, JSON.stringify(queue.slice(-20)));
-    else localStorage.removeItem(QUEUE_KEY);
-  } catch (e) {
-    // storage disabled: the record is lost, the choice still applies locally
-  }
-}
-
-/**
- * Sends a record; on failure queues it and retries once the browser is back online (or on the next load).
- * Does nothing without an endpoint.
- * @param {string | null} endpoint
- * @param {object} body
- */
-export function logConsent(endpoint, body) {
-  if (!endpoint) return;
-  send(endpoint, body).then((ok) => {
-    if (ok) return;
-    writeQueue(readQueue().concat({ e: endpoint, b: body }));
-    addEventListener("online", () => flushQueue(endpoint), { once: true });
-  });
-}
-
-/**
- * Sends every queued record for this endpoint; those that fail again stay queued.
- * @param {string | null} endpoint
- */
-export function flushQueue(endpoint) {
-  const queue = readQueue();
-  const mine = queue.filter((q) => q && q.e === endpoint);
-  if (!endpoint || !mine.length) return;
-  writeQueue(queue.filter((q) => !mine.includes(q)));
-  for (const q of mine) logConsent(endpoint, q.b);
 }

@@ -10,8 +10,10 @@ export const OPTIONAL = ["functional", "analytics", "marketing"];
 export const ATTR = "data-consentkit";
 /** Attribute of any element that reopens the settings on click. */
 export const OPEN_ATTR = "data-consentkit-open";
-/** localStorage key of consent records waiting to be sent. */
+/** localStorage key of the outbox: consent records not yet stored by the server, of every site on this origin. */
 export const QUEUE_KEY = "consentkit:queue";
+/** Statuses after which a record is not sent again: stored, or refused as invalid (retrying cannot help). */
+export const FINAL = [201, 400, 413, 415, 422];
 /** How the visitor decided; the consent endpoint accepts exactly these. */
 export const METHODS = ["accept_all", "reject_all", "custom", "gpc", "withdraw"];
 /** Selector of elements held until their category is granted. */

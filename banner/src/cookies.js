@@ -1,16 +1,17 @@
 // Reading, writing and deleting cookies (and the storage entries the scan lists). No UI here.
 
 /**
- * The raw value of a cookie, or null.
+ * The raw values of every cookie of this name (one per domain and path that set it).
  * @param {string} name
- * @returns {string | null}
+ * @returns {string[]}
  */
-export function readCookie(name) {
+export function readCookies(name) {
+  const out = [];
   for (const part of document.cookie.split("; ")) {
     const i = part.indexOf("=");
-    if (part.slice(0, i) === name) return part.slice(i + 1);
+    if (part.slice(0, i) === name) out.push(part.slice(i + 1));
   }
-  return null;
+  return out;
 }
 
 /**

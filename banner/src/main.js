@@ -1,11 +1,12 @@
 // Entry point: init() builds the one state object and wires consent, blocking, Consent Mode and UI.
 // window.ConsentKit is the public API (docs/contracts.md); no method ever throws into the host page.
 import { DEFAULTS, GPC, NECESSARY, OPTIONAL } from "./constants.js";
-import { flushQueue, loadConsent, logConsent, payload, publicConsent, saveConsent, uuid } from "./consent.js";
+import { loadConsent, payload, publicConsent, saveConsent, uuid } from "./consent.js";
 import { consentDefault, consentUpdate } from "./consentmode.js";
 import { deleteMatching } from "./cookies.js";
 import { installBlocking, scan } from "./blocking.js";
 import { pickLanguage, textsFor } from "./i18n.js";
+import { enqueue, pump } from "./outbox.js";
 import { adoptPageStyles, closeBanner, mount, openBanner } from "./ui.js";
 import { granted, safe, whenParsed } from "./util.js";
 
@@ -32,6 +33,14 @@ function configure(config) {
   cfg.categories = (Array.isArray(given.categories) ? given.categories : OPTIONAL)
     .filter((c) => typeof c === "string" && c !== NECESSARY);
   if (!(cfg.lifetimeDays > 0)) cfg.lifetimeDays = DEFAULTS.lifetimeDays;
+  // A relative endpoint is the server this script came from (a self-hosted config may say "consents").
+  if (cfg.endpoint) {
+    try {
+      cfg.endpoint = new URL(cfg.endpoint, (SCRIPT && SCRIPT.src) || location.href).href;
+    } catch (e) {
+      cfg.endpoint = null;
+    }
+  }
   return cfg;
 }
 
@@ -48,7 +57,8 @@ function createState(config) {
   return {
     cfg, lang, t: textsFor(cfg, lang),
     nonce: (SCRIPT && SCRIPT.nonce) || (current && current.nonce) || "",
-    consent: null, knownId: null, listeners: [], warned: {}, ui: null, create: null, act: null,
+    consent: null, knownId: null, knownReceipt: null, listeners: [], warned: {}, ui: null, create: null, act: null,
+    mem: [], sending: false, timer: 0,
     gpcDenied: gpcOn ? GPC[cfg.gpc].filter((c) => cfg.categories.includes(c)) : [],
     chain: Promise.resolve(), queued: new WeakSet(), ph: new WeakMap(),
   };
@@ -64,12 +74,15 @@ function createState(config) {
 function decide(s, wanted, method) {
   const ch = {};
   for (const c of s.cfg.categories) ch[c] = wanted[c] === true && !s.gpcDenied.includes(c);
-  const id = (s.consent && s.consent.consentId) || s.knownId || uuid();
-  s.consent = { consentId: id, choices: ch, revision: s.cfg.revision, date: Date.now(), method };
+  const prev = s.consent;
+  const id = (prev && prev.consentId) || s.knownId || uuid();
+  // The receipt of this ID's latest stored record travels on: the next POST must show it.
+  const receipt = prev ? prev.receipt : s.knownReceipt;
+  s.consent = { consentId: id, choices: ch, revision: s.cfg.revision, date: Date.now(), method, receipt };
   saveConsent(s.cfg, s.consent);
   deleteMatching(s.cfg.cookies.filter((k) => k && s.cfg.categories.includes(k.category) && !ch[k.category]));
   if (s.cfg.consentMode) consentUpdate(ch);
-  logConsent(s.cfg.endpoint, payload(s, s.consent));
+  enqueue(s, payload(s, s.consent));
   closeBanner(s);
   if (document.readyState !== "loading") scan(s);
   notify(s);
@@ -115,6 +128,7 @@ function start(config) {
   const stored = loadConsent(s.cfg, Date.now());
   s.consent = stored.consent || null;
   s.knownId = stored.id || null;
+  s.knownReceipt = stored.receipt || null;
   s.act = actions(s);
   if (s.cfg.consentMode) {
     consentDefault();
@@ -122,7 +136,8 @@ function start(config) {
   }
   installBlocking(s);
   adoptPageStyles();
-  flushQueue(s.cfg.endpoint);
+  pump(s);
+  addEventListener("online", () => pump(s));
   const gpcCoversAll = s.gpcDenied.length > 0 && s.gpcDenied.length === s.cfg.categories.length;
   if (s.consent ? s.gpcDenied.some((c) => s.consent.choices[c]) : gpcCoversAll) {
     decide(s, s.consent ? s.consent.choices : {}, "gpc");

@@ -1,7 +1,9 @@
 // The banner's two layers and the reopen button, in a shadow root styled by a constructable stylesheet
 // (no <style>, no style attributes: works under a strict CSP). Decisions go through `state.act`.
-// CSS and PAGE_CSS are string constants that build.py makes from banner.css and page.css.
+import CSS from "./banner.css";
 import { NECESSARY, OPEN_ATTR } from "./constants.js";
+import { pending } from "./outbox.js";
+import PAGE_CSS from "./page.css";
 import { granted, h, safe } from "./util.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -150,7 +152,8 @@ function settingsLayer(state) {
     h("p", { id: "ck-d" }, t.settingsText),
     [NECESSARY, ...state.cfg.categories].map((cat) => categoryRow(state, cat)),
     c ? h("p", { class: "i" }, t.consentId + ": ", h("code", null, c.consentId),
-      " · " + t.date + ": " + new Date(c.date).toLocaleString(state.lang)) : null,
+      " · " + t.date + ": " + new Date(c.date).toLocaleString(state.lang), pending(state) ? h("br") : null,
+      pending(state) ? t.pending : null) : null,
     buttons(state, [["accept", "p", state.act.acceptAll], ["reject", "p", state.act.rejectAll], ["save", "s", save]]),
   ];
 }
