@@ -142,25 +142,42 @@ def wait_for_port(port: int, process: subprocess.Popen | None = None, timeout: f
 
 
 class LiveServer:
-    """`python -m consentkit serve` in a subprocess on a free port, with its own instance folder."""
+    """`python -m consentkit serve` in a subprocess on a free port, with its own instance folder.
 
-    def __init__(self, db_url: str, instance: Path, workers: int = 1) -> None:
-        self.port = free_port()
+    `public_url`: CONSENTKIT_PUBLIC_URL, by default the server's own address; None leaves it unset,
+    as a new user does. `settings` become more CONSENTKIT_* variables (`{"DB_WRITE_TIMEOUT": "1"}`).
+    """
+
+    def __init__(self, db_url: str, instance: Path, workers: int = 1, *,
+                 public_url: str | None | bool = True, port: int | None = None,
+                 settings: dict[str, str] | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "CONSENTKIT_DATABASE_URL": db_url,
-                    "CONSENTKIT_INSTANCE_PATH": str(instance),
-                    "CONSENTKIT_SECRET_KEY": "live-test-secret",
-                    "CONSENTKIT_PUBLIC_URL": self.url}
+        self.env = {key: value for key, value in os.environ.items() if key != "CONSENTKIT_PUBLIC_URL"}
+        self.env.update({"CONSENTKIT_DATABASE_URL": db_url, "CONSENTKIT_INSTANCE_PATH": str(instance),
+                         "CONSENTKIT_SECRET_KEY": "live-test-secret"})
+        if public_url is True:
+            self.env["CONSENTKIT_PUBLIC_URL"] = self.url
+        elif public_url:
+            self.env["CONSENTKIT_PUBLIC_URL"] = str(public_url)
+        self.env.update({f"CONSENTKIT_{key}": value for key, value in (settings or {}).items()})
         self.workers = workers
+        self.log_path = instance / "serve.log"  # stderr: a pipe nobody reads would block the server
         self.process: subprocess.Popen | None = None
 
     def start(self) -> LiveServer:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "consentkit", "serve", "--port", str(self.port),
-             "--workers", str(self.workers)], env=self.env, cwd=ROOT,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "consentkit", "serve", "--port", str(self.port),
+                 "--workers", str(self.workers)], env=self.env, cwd=ROOT,
+                stdout=subprocess.DEVNULL, stderr=log)
         wait_for_port(self.port, self.process)
         return self
+
+    def log(self) -> str:
+        """What the server printed on stderr (start-up lines, warnings, tracebacks)."""
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -170,8 +187,6 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process and self.process.stderr:
-            self.process.stderr.close()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from datetime import datetime
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import LiveServer
 from playwright.sync_api import Page, expect
 from sites import FixtureServer
 from werkzeug.wrappers import Request, Response
@@ -17,6 +16,7 @@ from consentkit.app import create_app
 from consentkit.db import get_db
 from consentkit.models import Scan
 from scanner.browser import launch_options
+from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -92,8 +92,6 @@ def server(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         yield live
     finally:
         live.stop()
-        if live.process is not None and live.process.stderr is not None:
-            live.process.stderr.close()
 
 
 @pytest.fixture(scope="module")

@@ -12,13 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, free_port
 from playwright.sync_api import Page, expect
 
 from consentkit.app import create_app
 from consentkit.db import get_db
 from consentkit.sites import list_sites
 from consentkit.snapshot import latest_scan
+from tests.conftest import ROOT, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -15,13 +15,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, LiveServer, wait_for_port
 from sqlalchemy import create_engine, select
 
 from consentkit.app import create_app
 from consentkit.db import get_db
 from consentkit.models import ConsentRecord
 from consentkit.sites import create_site
+from tests.conftest import ROOT, LiveServer, wait_for_port
 
 ORIGIN = "https://www.example.no"
 pytestmark = pytest.mark.slow

@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import free_port
 
 from consentkit.demo.hosts import DemoHosts
 from consentkit.demo.server import BackgroundServer, HostDispatcher
 from consentkit.demo.setup import set_up
 from consentkit.demo.shop import create_shop
 from scanner.run import ScanOptions, scan
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.browser
 
