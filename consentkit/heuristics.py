@@ -1,10 +1,12 @@
 """Name heuristics: the classifier's last guess before "unclassified".
 
 A guess is only a suggestion for the site owner to confirm: every answer here is flagged for
-review, and none is a high-confidence "necessary". That asymmetry is deliberate. Calling a tracker
-necessary sets it without consent (the mistake the EDPB cookie banner taskforce singled out),
-while calling a session cookie analytics only costs a question in the review list. So tracking
-words are checked before session words: `analytics_session_id` is analytics, not a session.
+review, and none is "necessary". That asymmetry is deliberate. Calling a tracker necessary sets it
+without consent (the mistake the EDPB cookie banner taskforce singled out), while asking about a
+session cookie only costs a question in the review list. So a name that looks like a session,
+security, routing or consent cookie stays "unclassified" (the banner asks consent for it) with a
+reason that tells the owner what it looks like and how to confirm it; and tracking words are
+checked before session words: `analytics_session_id` is analytics, not a session.
 """
 
 from __future__ import annotations
@@ -17,9 +19,13 @@ _HEX_NAME = re.compile(r"^[0-9a-f]{32}$|^[0-9a-f]{40}$")
 _RANDOM_PART = re.compile(r"[0-9a-f]{16,}|(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{24,}")
 
 
+UNCLASSIFIED = "unclassified"
+_CONFIRM = "; not assumed necessary: if it is strictly necessary, confirm it with an override"
+
+
 @dataclass(frozen=True, slots=True)
 class Suggestion:
-    """A guessed category, how sure the guess is ("low" or "medium") and the words behind it."""
+    """A guessed category (never necessary), how sure the guess is and the words behind it."""
 
     category: str
     confidence: str
@@ -58,7 +64,8 @@ _WORD_RULES: tuple[tuple[frozenset[str], str, str], ...] = (
      "functional", "low"),
 )
 
-# Names that look like a session, CSRF token, login or load balancer: necessary, if anything.
+# Names that look like a session, CSRF token, login or load balancer: necessary, if anything, but
+# only the owner (or a documented entry) can say so.
 _NECESSARY = frozenset({"sess", "session", "sessid", "sessionid", "sid", "csrf", "xsrf",
                         "csrftoken", "token", "auth", "authtoken", "jwt", "login", "loggedin",
                         "logged", "remember", "rememberme", "cart", "basket", "checkout", "lb",
@@ -77,7 +84,8 @@ def suggest(name: str) -> Suggestion | None:
     words = tokens(name)
     found = set(words)
     if found & _CONSENT or ({"cookie", "cookies"} & found and found & _COOKIE_CHOICE):
-        return Suggestion("necessary", "low", "looks like it stores the visitor's consent choice")
+        return Suggestion(UNCLASSIFIED, "low", "looks like it stores the visitor's consent choice"
+                          + _CONFIRM)
     if any(word.startswith("utm") for word in words):
         return Suggestion("marketing", "medium", "name carries UTM campaign parameters")
     for vocabulary, category, confidence in _WORD_RULES:
@@ -86,11 +94,13 @@ def suggest(name: str) -> Suggestion | None:
             return Suggestion(category, confidence, f"name contains {', '.join(hit)}")
     if name.startswith(("__Host-", "__Secure-")) or found & _NECESSARY:
         hit = ", ".join(sorted(found & _NECESSARY)) or "a __Host-/__Secure- prefix"
-        return Suggestion("necessary", "low",
-                          f"name contains {hit}: looks like a session, security or routing cookie")
+        return Suggestion(UNCLASSIFIED, "low",
+                          f"name contains {hit}: looks like a session, security or routing cookie"
+                          + _CONFIRM)
     if _HEX_NAME.match(name):
-        return Suggestion("necessary", "low",
-                          "a hexadecimal hash as name, as PHP CMSs (Joomla) name session cookies")
+        return Suggestion(UNCLASSIFIED, "low",
+                          "a hexadecimal hash as name, as PHP CMSs (Joomla) name session cookies"
+                          + _CONFIRM)
     if _RANDOM_PART.search(name) and found & {"id", "user", "u", "client", "device"}:
         return Suggestion("analytics", "low", "an identifier with a long random part")
     return None
