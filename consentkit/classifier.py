@@ -293,8 +293,12 @@ def _same_site(domain: str, site_host: str | None) -> bool:
     return site is not None and (site == domain or site.endswith("." + domain))
 
 
+@functools.lru_cache(maxsize=4096)
 def _host_answer(match: HostMatch, how: str, named: Classification | None) -> Classification:
-    """The host's category; a host listed as necessary does not make an unknown name necessary."""
+    """The host's category; a host listed as necessary does not make an unknown name necessary.
+
+    Cached: a scan meets the same few hosts for many names.
+    """
     where = f"a {match.category} host of {match.provider} (tracker table: {match.pattern})"
     if named is not None:
         return Classification(
@@ -323,16 +327,25 @@ def _by_name(name: str) -> Classification:
     """The heuristic answer, cached: it depends on the name alone."""
     guess = heuristics.suggest(name)
     if guess is None:
-        return Classification(
-            category=UNCLASSIFIED, provider="", purpose_en="", purpose_nb="", lifetime="",
-            confidence="low", reason="no entry, host or name pattern matched", rule="none",
-            needs_review=True,
-        )
+        return _NO_MATCH
+    return _guess_answer(guess.category, guess.confidence, guess.reason)
+
+
+@functools.lru_cache(maxsize=4096)
+def _guess_answer(category: str, confidence: str, reason: str) -> Classification:
+    """One answer object per distinct guess: names never seen before mostly share a few guesses."""
     return Classification(
-        category=guess.category, provider="", purpose_en="", purpose_nb="", lifetime="",
-        confidence=guess.confidence, reason=f"guessed from the name: {guess.reason}",
-        rule="heuristic", needs_review=True,
+        category=category, provider="", purpose_en="", purpose_nb="", lifetime="",
+        confidence=confidence, reason=f"guessed from the name: {reason}", rule="heuristic",
+        needs_review=True,
     )
+
+
+_NO_MATCH = Classification(
+    category=UNCLASSIFIED, provider="", purpose_en="", purpose_nb="", lifetime="",
+    confidence="low", reason="no entry, host or name pattern matched", rule="none",
+    needs_review=True,
+)
 
 
 @functools.cache

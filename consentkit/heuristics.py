@@ -74,6 +74,21 @@ _NECESSARY = frozenset({"sess", "session", "sessid", "sessionid", "sid", "csrf",
                         "antiforgery", "verification", "nonce", "pkce", "security"})
 
 
+# One table, word -> rank, so a name is read once: rank 0 is a consent word, 1.. the word rules in
+# order, then the session look-alikes. The lowest rank among a name's words decides, as checking
+# the vocabularies one after another would, without a set intersection per vocabulary.
+_RANK: dict[str, int] = dict.fromkeys(_CONSENT, 0)
+for _rank, (_vocabulary, _category, _confidence) in enumerate(_WORD_RULES, start=1):
+    for _word in _vocabulary:
+        _RANK.setdefault(_word, _rank)
+_SESSION_RANK = len(_WORD_RULES) + 1
+for _word in _NECESSARY:
+    _RANK.setdefault(_word, _SESSION_RANK)
+_NO_RANK = _SESSION_RANK + 1
+_COOKIE_WORDS = frozenset({"cookie", "cookies"})
+_ID_WORDS = frozenset({"id", "user", "u", "client", "device"})
+
+
 def tokens(name: str) -> list[str]:
     """Split a cookie name into lower-case words: `_hjSessionUser_12` -> hj, session, user, 12."""
     return [part.lower() for part in _SPLIT.split(name) if part]
@@ -82,25 +97,35 @@ def tokens(name: str) -> list[str]:
 def suggest(name: str) -> Suggestion | None:
     """Guess a category from the words in `name`, or None when the name says nothing."""
     words = tokens(name)
-    found = set(words)
-    if found & _CONSENT or ({"cookie", "cookies"} & found and found & _COOKIE_CHOICE):
+    best, cookie, choice, utm, rank_of = _NO_RANK, False, False, False, _RANK.get
+    for word in words:
+        rank = rank_of(word, _NO_RANK)
+        if rank < best:
+            best = rank
+        if word in _COOKIE_WORDS:
+            cookie = True
+        elif word in _COOKIE_CHOICE:
+            choice = True
+        if word.startswith("utm"):
+            utm = True
+    if best == 0 or (cookie and choice):
         return Suggestion(UNCLASSIFIED, "low", "looks like it stores the visitor's consent choice"
                           + _CONFIRM)
-    if any(word.startswith("utm") for word in words):
+    if utm:
         return Suggestion("marketing", "medium", "name carries UTM campaign parameters")
-    for vocabulary, category, confidence in _WORD_RULES:
-        hit = sorted(found & vocabulary)
-        if hit:
-            return Suggestion(category, confidence, f"name contains {', '.join(hit)}")
-    if name.startswith(("__Host-", "__Secure-")) or found & _NECESSARY:
-        hit = ", ".join(sorted(found & _NECESSARY)) or "a __Host-/__Secure- prefix"
+    if best < _SESSION_RANK:
+        _vocabulary, category, confidence = _WORD_RULES[best - 1]
+        hit = sorted({word for word in words if rank_of(word) == best})
+        return Suggestion(category, confidence, f"name contains {', '.join(hit)}")
+    if best == _SESSION_RANK or name.startswith(("__Host-", "__Secure-")):
+        hit = ", ".join(sorted({w for w in words if rank_of(w) == _SESSION_RANK}))
         return Suggestion(UNCLASSIFIED, "low",
-                          f"name contains {hit}: looks like a session, security or routing cookie"
-                          + _CONFIRM)
+                          f"name contains {hit or 'a __Host-/__Secure- prefix'}: looks like a "
+                          "session, security or routing cookie" + _CONFIRM)
     if _HEX_NAME.match(name):
         return Suggestion(UNCLASSIFIED, "low",
                           "a hexadecimal hash as name, as PHP CMSs (Joomla) name session cookies"
                           + _CONFIRM)
-    if _RANDOM_PART.search(name) and found & {"id", "user", "u", "client", "device"}:
+    if _RANDOM_PART.search(name) and _ID_WORDS.intersection(words):
         return Suggestion("analytics", "low", "an identifier with a long random part")
     return None
