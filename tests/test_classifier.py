@@ -357,3 +357,22 @@ def test_session_looking_names_are_never_guessed_necessary(word, suffix):
     result = default_classifier().classify(f"zq_{word}_{suffix}")
     if result.rule in ("heuristic", "none"):
         assert result.category != "necessary" and result.needs_review
+
+
+# ---- SDK keys as the versions in use now write them --------------------------------------------
+
+@pytest.mark.parametrize(("name", "kind", "provider"), [
+    ("_hjSessionUser_123456", "cookie", "Hotjar"), ("_hjSession_123456", "localStorage", "Hotjar"),
+    ("AMP_abc123def4", "cookie", "Amplitude"), ("AMP_MKTG_abc123def4", "cookie", "Amplitude"),
+    ("amp_a1b2c3", "cookie", "Amplitude"), ("AMP_unsent_abc123def4", "localStorage", "Amplitude"),
+    ("ph_phc_AbC123xyz_posthog", "cookie", "PostHog"), ("mp_0a1b2c3d_mixpanel", "cookie", "Mixpanel"),
+    ("ajs_anonymous_id", "localStorage", "Segment"), ("_hp5_meta.1234567", "cookie", "Heap"),
+    ("_hp2_id.1234567", "cookie", "Heap"), ("rl_anonymous_id", "cookie", "RudderStack"),
+    ("utag_main_v_id", "cookie", "Tealium"), ("utag_main", "cookie", "Tealium"),
+    ("ab.storage.deviceId.4f3c-api-key", "cookie", "Braze"), ("dtCookie_x1y2", "cookie", "Dynatrace"),
+    ("_ga_3LK2X7QH9", "cookie", "Google Analytics"), ("_pk_id.1.1fff", "cookie", "Matomo"),
+])
+def test_versioned_and_suffixed_keys_classify_to_their_vendor(kb, name, kind, provider):
+    result = kb.classify(name, kind=kind)
+    assert provider in result.provider, result.reason
+    assert result.category in ("analytics", "marketing") and result.doc_url.startswith("https://")
