@@ -58,7 +58,12 @@ def normalise(declared: str) -> str | None:
     folded = "".join(c for c in folded if not unicodedata.combining(c)).replace("ø", "o")
     folded = folded.replace("æ", "ae").replace("å", "a").replace(" cookies", "")
     folded = folded.replace("informasjonskapsler", "").replace("-", " ").strip(" :")
-    return WORDS.get(folded)
+    if folded in WORDS:
+        return WORDS[folded]
+    # "Analyse/Statistikk", "Statistics & analytics": every part must agree on one category
+    parts = {WORDS.get(part.strip()) for part in folded.replace("&", "/").replace(" og ", "/")
+             .replace(" and ", "/").split("/") if part.strip()}
+    return parts.pop() if len(parts) == 1 else None
 
 
 @dataclass(frozen=True)
