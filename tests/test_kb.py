@@ -197,6 +197,14 @@ def test_shared_cdns_and_asset_hosts_are_not_trackers(host):
     assert match is None or match.category == "necessary", match
 
 
+def test_tracker_hosts_are_the_hosts_that_need_consent():
+    trackers = Classifier(entries=[]).tracker_hosts()
+    assert len(trackers) >= 900
+    assert trackers["hotjar.com"].category == "analytics"
+    assert "cookiebot.com" not in trackers and "stripe.com" not in trackers
+    assert all(match.category != "necessary" for match in trackers.values())
+
+
 def test_vipps_is_in_the_host_table():
     assert any(h.provider.startswith("Vipps") for h in load_hosts())
 
