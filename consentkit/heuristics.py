@@ -77,13 +77,20 @@ _NECESSARY = frozenset({"sess", "session", "sessid", "sessionid", "sid", "csrf",
 # One table, word -> rank, so a name is read once: rank 0 is a consent word, 1.. the word rules in
 # order, then the session look-alikes. The lowest rank among a name's words decides, as checking
 # the vocabularies one after another would, without a set intersection per vocabulary.
-_RANK: dict[str, int] = dict.fromkeys(_CONSENT, 0)
-for _rank, (_vocabulary, _category, _confidence) in enumerate(_WORD_RULES, start=1):
-    for _word in _vocabulary:
-        _RANK.setdefault(_word, _rank)
 _SESSION_RANK = len(_WORD_RULES) + 1
-for _word in _NECESSARY:
-    _RANK.setdefault(_word, _SESSION_RANK)
+
+
+def _ranks() -> dict[str, int]:
+    ranks = dict.fromkeys(_CONSENT, 0)
+    for rank, (vocabulary, _category, _confidence) in enumerate(_WORD_RULES, start=1):
+        for word in vocabulary:
+            ranks.setdefault(word, rank)
+    for word in _NECESSARY:
+        ranks.setdefault(word, _SESSION_RANK)
+    return ranks
+
+
+_RANK = _ranks()
 _NO_RANK = _SESSION_RANK + 1
 _COOKIE_WORDS = frozenset({"cookie", "cookies"})
 _ID_WORDS = frozenset({"id", "user", "u", "client", "device"})
