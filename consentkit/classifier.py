@@ -278,9 +278,9 @@ class Classifier:
             match = self.classify_host(host)
             if match is not None:
                 found = (match, f"set by {host}")
-        if found is None and domain and not _same_site(domain, site_host):
+        if found is None and domain:
             match = self.classify_host(domain)
-            if match is not None:
+            if match is not None and not _same_site(domain, site_host):
                 found = (match, f"scoped to {domain}")
         if found is None or (named is not None and found[0].category not in TRACKING):
             return None

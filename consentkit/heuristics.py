@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import repeat
 
-_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
+# A word: capitals then lower case ("Session", "ABCdef"), capitals alone ("ABC"), or digits; so
+# `_hjSessionUser_12` reads hj, Session, User, 12 and anything but ASCII letters and digits splits.
+_WORD = re.compile(r"[A-Z]*[a-z]+|[A-Z]+|[0-9]+")
 _HEX_NAME = re.compile(r"^[0-9a-f]{32}$|^[0-9a-f]{40}$")
 _RANDOM_PART = re.compile(r"[0-9a-f]{16,}|(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{24,}")
 
@@ -98,34 +101,24 @@ _ID_WORDS = frozenset({"id", "user", "u", "client", "device"})
 
 def tokens(name: str) -> list[str]:
     """Split a cookie name into lower-case words: `_hjSessionUser_12` -> hj, session, user, 12."""
-    return [part.lower() for part in _SPLIT.split(name) if part]
+    return [part.lower() for part in _WORD.findall(name)]
 
 
 def suggest(name: str) -> Suggestion | None:
     """Guess a category from the words in `name`, or None when the name says nothing."""
-    words = tokens(name)
-    best, cookie, choice, utm, rank_of = _NO_RANK, False, False, False, _RANK.get
-    for word in words:
-        rank = rank_of(word, _NO_RANK)
-        if rank < best:
-            best = rank
-        if word in _COOKIE_WORDS:
-            cookie = True
-        elif word in _COOKIE_CHOICE:
-            choice = True
-        if word.startswith("utm"):
-            utm = True
-    if best == 0 or (cookie and choice):
+    found = set(tokens(name))
+    best = min(map(_RANK.get, found, repeat(_NO_RANK)), default=_NO_RANK)
+    if best == 0 or not (found.isdisjoint(_COOKIE_WORDS) or found.isdisjoint(_COOKIE_CHOICE)):
         return Suggestion(UNCLASSIFIED, "low", "looks like it stores the visitor's consent choice"
                           + _CONFIRM)
-    if utm:
+    if "utm" in name.lower() and any(word.startswith("utm") for word in found):
         return Suggestion("marketing", "medium", "name carries UTM campaign parameters")
     if best < _SESSION_RANK:
         _vocabulary, category, confidence = _WORD_RULES[best - 1]
-        hit = sorted({word for word in words if rank_of(word) == best})
+        hit = sorted(word for word in found if _RANK.get(word) == best)
         return Suggestion(category, confidence, f"name contains {', '.join(hit)}")
     if best == _SESSION_RANK or name.startswith(("__Host-", "__Secure-")):
-        hit = ", ".join(sorted({w for w in words if rank_of(w) == _SESSION_RANK}))
+        hit = ", ".join(sorted(word for word in found if _RANK.get(word) == _SESSION_RANK))
         return Suggestion(UNCLASSIFIED, "low",
                           f"name contains {hit or 'a __Host-/__Secure- prefix'}: looks like a "
                           "session, security or routing cookie" + _CONFIRM)
@@ -133,6 +126,6 @@ def suggest(name: str) -> Suggestion | None:
         return Suggestion(UNCLASSIFIED, "low",
                           "a hexadecimal hash as name, as PHP CMSs (Joomla) name session cookies"
                           + _CONFIRM)
-    if _RANDOM_PART.search(name) and _ID_WORDS.intersection(words):
+    if not found.isdisjoint(_ID_WORDS) and _RANDOM_PART.search(name):
         return Suggestion("analytics", "low", "an identifier with a long random part")
     return None
