@@ -1,25 +1,34 @@
 """Name heuristics: the classifier's last guess before "unclassified".
 
 A guess is only a suggestion for the site owner to confirm: every answer here is flagged for
-review, and none is a high-confidence "necessary". That asymmetry is deliberate. Calling a tracker
-necessary sets it without consent (the mistake the EDPB cookie banner taskforce singled out),
-while calling a session cookie analytics only costs a question in the review list. So tracking
-words are checked before session words: `analytics_session_id` is analytics, not a session.
+review, and none is "necessary". That asymmetry is deliberate. Calling a tracker necessary sets it
+without consent (the mistake the EDPB cookie banner taskforce singled out), while asking about a
+session cookie only costs a question in the review list. So a name that looks like a session,
+security, routing or consent cookie stays "unclassified" (the banner asks consent for it) with a
+reason that tells the owner what it looks like and how to confirm it; and tracking words are
+checked before session words: `analytics_session_id` is analytics, not a session.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import repeat
 
-_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
+# A word: capitals then lower case ("Session", "ABCdef"), capitals alone ("ABC"), or digits; so
+# `_hjSessionUser_12` reads hj, Session, User, 12 and anything but ASCII letters and digits splits.
+_WORD = re.compile(r"[A-Z]*[a-z]+|[A-Z]+|[0-9]+")
 _HEX_NAME = re.compile(r"^[0-9a-f]{32}$|^[0-9a-f]{40}$")
 _RANDOM_PART = re.compile(r"[0-9a-f]{16,}|(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{24,}")
 
 
+UNCLASSIFIED = "unclassified"
+_CONFIRM = "; not assumed necessary: if it is strictly necessary, confirm it with an override"
+
+
 @dataclass(frozen=True, slots=True)
 class Suggestion:
-    """A guessed category, how sure the guess is ("low" or "medium") and the words behind it."""
+    """A guessed category (never necessary), how sure the guess is and the words behind it."""
 
     category: str
     confidence: str
@@ -58,7 +67,8 @@ _WORD_RULES: tuple[tuple[frozenset[str], str, str], ...] = (
      "functional", "low"),
 )
 
-# Names that look like a session, CSRF token, login or load balancer: necessary, if anything.
+# Names that look like a session, CSRF token, login or load balancer: necessary, if anything, but
+# only the owner (or a documented entry) can say so.
 _NECESSARY = frozenset({"sess", "session", "sessid", "sessionid", "sid", "csrf", "xsrf",
                         "csrftoken", "token", "auth", "authtoken", "jwt", "login", "loggedin",
                         "logged", "remember", "rememberme", "cart", "basket", "checkout", "lb",
@@ -67,30 +77,55 @@ _NECESSARY = frozenset({"sess", "session", "sessid", "sessionid", "sid", "csrf",
                         "antiforgery", "verification", "nonce", "pkce", "security"})
 
 
+# One table, word -> rank, so a name is read once: rank 0 is a consent word, 1.. the word rules in
+# order, then the session look-alikes. The lowest rank among a name's words decides, as checking
+# the vocabularies one after another would, without a set intersection per vocabulary.
+_SESSION_RANK = len(_WORD_RULES) + 1
+
+
+def _ranks() -> dict[str, int]:
+    ranks = dict.fromkeys(_CONSENT, 0)
+    for rank, (vocabulary, _category, _confidence) in enumerate(_WORD_RULES, start=1):
+        for word in vocabulary:
+            ranks.setdefault(word, rank)
+    for word in _NECESSARY:
+        ranks.setdefault(word, _SESSION_RANK)
+    return ranks
+
+
+_RANK = _ranks()
+_NO_RANK = _SESSION_RANK + 1
+_COOKIE_WORDS = frozenset({"cookie", "cookies"})
+_ID_WORDS = frozenset({"id", "user", "u", "client", "device"})
+
+
 def tokens(name: str) -> list[str]:
     """Split a cookie name into lower-case words: `_hjSessionUser_12` -> hj, session, user, 12."""
-    return [part.lower() for part in _SPLIT.split(name) if part]
+    return [part.lower() for part in _WORD.findall(name)]
 
 
 def suggest(name: str) -> Suggestion | None:
     """Guess a category from the words in `name`, or None when the name says nothing."""
-    words = tokens(name)
-    found = set(words)
-    if found & _CONSENT or ({"cookie", "cookies"} & found and found & _COOKIE_CHOICE):
-        return Suggestion("necessary", "low", "looks like it stores the visitor's consent choice")
-    if any(word.startswith("utm") for word in words):
+    found = set(tokens(name))
+    best = min(map(_RANK.get, found, repeat(_NO_RANK)), default=_NO_RANK)
+    if best == 0 or not (found.isdisjoint(_COOKIE_WORDS) or found.isdisjoint(_COOKIE_CHOICE)):
+        return Suggestion(UNCLASSIFIED, "low", "looks like it stores the visitor's consent choice"
+                          + _CONFIRM)
+    if "utm" in name.lower() and any(word.startswith("utm") for word in found):
         return Suggestion("marketing", "medium", "name carries UTM campaign parameters")
-    for vocabulary, category, confidence in _WORD_RULES:
-        hit = sorted(found & vocabulary)
-        if hit:
-            return Suggestion(category, confidence, f"name contains {', '.join(hit)}")
-    if name.startswith(("__Host-", "__Secure-")) or found & _NECESSARY:
-        hit = ", ".join(sorted(found & _NECESSARY)) or "a __Host-/__Secure- prefix"
-        return Suggestion("necessary", "low",
-                          f"name contains {hit}: looks like a session, security or routing cookie")
+    if best < _SESSION_RANK:
+        _vocabulary, category, confidence = _WORD_RULES[best - 1]
+        hit = sorted(word for word in found if _RANK.get(word) == best)
+        return Suggestion(category, confidence, f"name contains {', '.join(hit)}")
+    if best == _SESSION_RANK or name.startswith(("__Host-", "__Secure-")):
+        hit = ", ".join(sorted(word for word in found if _RANK.get(word) == _SESSION_RANK))
+        return Suggestion(UNCLASSIFIED, "low",
+                          f"name contains {hit or 'a __Host-/__Secure- prefix'}: looks like a "
+                          "session, security or routing cookie" + _CONFIRM)
     if _HEX_NAME.match(name):
-        return Suggestion("necessary", "low",
-                          "a hexadecimal hash as name, as PHP CMSs (Joomla) name session cookies")
-    if _RANDOM_PART.search(name) and found & {"id", "user", "u", "client", "device"}:
+        return Suggestion(UNCLASSIFIED, "low",
+                          "a hexadecimal hash as name, as PHP CMSs (Joomla) name session cookies"
+                          + _CONFIRM)
+    if not found.isdisjoint(_ID_WORDS) and _RANDOM_PART.search(name):
         return Suggestion("analytics", "low", "an identifier with a long random part")
     return None

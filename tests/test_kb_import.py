@@ -23,7 +23,7 @@ GOOD_ROWS = (
     'a1,Acme Stats,Analytics,acme_vis,acme.example (3rd party),"Counts visits, per day",'
     "1 year,Acme Inc,https://acme.example/privacy,0\n"
     "a2,Acme Stats,Functional,acme_lb_,,Routes requests,session,Acme Inc,,1\n"
-    "a3,Acme Shop,Personalization,_ga,,Overrides the built-in entry,2 years,Acme Inc,,0\n"
+    "a3,Acme Shop,Personalization,_ga,,Tries to override the built-in entry,2 years,Acme Inc,,0\n"
     "a4,Acme Ads,Marketing,acme_ad,.ads.acme.example,Ad ID,90 days,Acme Inc,,0\n"
 )
 BAD_ROWS = (
@@ -66,8 +66,9 @@ def test_import_maps_categories_and_reports_bad_rows_by_line(app, ocd_file):
                      "line 11: 1 more cell(s) than the header has"):
         assert expected in result.output
     entries = {e.name: e for e in stored(app)}
+    # nothing imported is necessary: the Open Cookie Database's Functional holds trackers too
     assert {n: e.category for n, e in entries.items()} == {
-        "acme_vis": "analytics", "acme_lb_": "necessary", "_ga": "functional",
+        "acme_vis": "analytics", "acme_lb_": "functional", "_ga": "functional",
         "acme_ad": "marketing"}
     assert entries["acme_lb_"].match == "prefix"
     assert entries["acme_vis"].domain == "acme.example"
@@ -117,14 +118,36 @@ def test_library_import_of_a_header_only_file_raises(app, tmp_path):
         import_open_cookie_db(session, path)
 
 
-def test_imported_entries_take_precedence_in_classify(app, ocd_file):
+def test_imported_entries_never_override_built_in_ones(app, ocd_file):
     invoke(app, "kb", "import", str(ocd_file))
-    result = invoke(app, "classify", "_ga", "--json")
-    data = json.loads(result.output)
-    assert data["category"] == "functional"
-    assert "imported from Open Cookie Database file open-cookie-database.csv" in data["reason"]
-    builtin = json.loads(invoke(app, "classify", "_ga", "--json", "--builtin-only").output)
-    assert builtin["category"] == "analytics"
+    data = json.loads(invoke(app, "classify", "_ga", "--json").output)
+    assert (data["category"], data["rule"]) == ("analytics", "exact")
+    assert "imported" not in data["reason"]
+    gap = json.loads(invoke(app, "classify", "acme_vis", "--json").output)
+    assert (gap["category"], gap["rule"]) == ("analytics", "imported")
+    assert "imported from Open Cookie Database file open-cookie-database.csv" in gap["reason"]
+    builtin = json.loads(invoke(app, "classify", "acme_vis", "--json", "--builtin-only").output)
+    assert builtin["rule"] != "imported"
+
+
+def test_an_imported_functional_entry_asks_for_consent_and_review(app, ocd_file):
+    invoke(app, "kb", "import", str(ocd_file))
+    data = json.loads(invoke(app, "classify", "acme_lb_x", "--json").output)
+    assert (data["category"], data["needs_review"]) == ("functional", True)
+
+
+def test_an_imported_functional_entry_on_a_tracker_host_takes_the_host_category(app, tmp_path):
+    path = tmp_path / "ocd.csv"
+    path.write_text(HEADER + "h1,Hotjar,Functional,_hjUnknownNew,hotjar.com (3rd party),"
+                    "Sampling,1 year,Hotjar,,0\n"
+                    "h2,Some Vendor,Functional,zz_vendor_state,,State,1 year,Vendor,,0\n",
+                    encoding="utf-8")
+    invoke(app, "kb", "import", str(path))
+    on_host = json.loads(invoke(app, "classify", "_hjUnknownNew", "--json").output)
+    assert on_host["category"] == "analytics" and on_host["provider"] == "Hotjar"
+    set_by = json.loads(invoke(app, "classify", "zz_vendor_state", "--setter",
+                               "https://static.criteo.net/js/ld/publishertag.js", "--json").output)
+    assert (set_by["category"], set_by["rule"]) == ("marketing", "host")
 
 
 def test_classify_prints_answer_and_reason(app):

@@ -1,7 +1,7 @@
 """`consentkit classify NAME | --csv IN.csv` and `consentkit kb import FILE`.
 
-Classification uses the built-in knowledge base plus the entries imported with `kb import`
-(when the database is reachable); every answer shows the rule and the reason behind it.
+Classification uses the built-in knowledge base, with the entries imported by `kb import` (when the
+database is reachable) filling its gaps; every answer shows the rule and the reason behind it.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ CSV_ADDED = ("category", "provider", "purpose", "confidence", "reason")
 
 
 def _classifier(builtin_only: bool) -> Classifier:
-    """The built-in KB with the imported layer on top; without a usable database, say so and go on."""
+    """The built-in KB with the imported layer below it; without a usable database, say so and go on."""
     classifier = default_classifier()
     if builtin_only:
         return classifier
@@ -113,7 +113,7 @@ def classify(name: str | None, domain: str | None, setter: str | None, kind: str
 
 @click.group()
 def kb() -> None:
-    """The cookie knowledge base: import your own entries above the built-in ones."""
+    """The cookie knowledge base: import entries that fill the built-in one's gaps."""
 
 
 @kb.command("import")
@@ -122,7 +122,9 @@ def kb() -> None:
 def import_command(file: Path) -> None:
     """Import an Open Cookie Database CSV file into your own knowledge-base layer.
 
-    Its entries take precedence over the built-in ones. Bad rows are reported with their line
+    Its entries answer only for names the built-in knowledge base does not know, and never make
+    an item necessary: the database's Functional and Security become functional, flagged for
+    review (use an override to declare an item necessary). Bad rows are reported with their line
     numbers and skipped; the good ones are stored together or not at all. Importing a file with
     the same name again replaces what it brought before.
     """

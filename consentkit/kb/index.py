@@ -156,6 +156,8 @@ class Layer(Generic[Answer]):
             found = fast.get(kind)
             if found is not None:
                 return found
+        elif name.lower() not in self.folded:
+            return None  # the common miss: not even a case-insensitive match
         records = self.exact.get(name)
         hit = pick(records, kind, domain) if records else None
         if hit is None:

@@ -1,13 +1,16 @@
 """Read the built-in knowledge base shipped in the package, and turn imported rows into records.
 
-The data is package data (hatchling ships everything under `consentkit/`), read with
-importlib.resources so it works from a wheel, a zip or a source checkout alike.
+The data is one JSON file per vendor under `data/` (see SCHEMA.md), holding that vendor's cookie
+and storage entries beside its tracker hosts. It is package data (hatchling ships everything under
+`consentkit/`), read with importlib.resources so it works from a wheel, a zip or a checkout alike.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
@@ -19,7 +22,6 @@ from .schema import (
     conflicts,
     entry_problems,
     file_problems,
-    host_problems,
     record_from,
 )
 
@@ -31,9 +33,9 @@ def _package_dir() -> Traversable:
     return resources.files("consentkit.kb")
 
 
-def data_files() -> list[Traversable]:
-    """The entry files, sorted by name so the load order (and any error message) is stable."""
-    folder = _package_dir() / "data"
+def data_files(folder: Traversable | None = None) -> list[Traversable]:
+    """The vendor files, sorted by name so the load order (and any error message) is stable."""
+    folder = folder or _package_dir() / "data"
     return sorted((f for f in folder.iterdir() if f.name.endswith(".json")), key=lambda f: f.name)
 
 
@@ -42,39 +44,54 @@ def read_json(file: Traversable) -> Any:
         return json.load(handle)
 
 
-def load_builtin() -> tuple[KbRecord, ...]:
-    """Every built-in entry, validated; raises KbSchemaError listing all problems found."""
+@dataclass(frozen=True)
+class BuiltinKb:
+    """The validated built-in knowledge base: every vendor's entries and tracker hosts."""
+
+    entries: tuple[KbRecord, ...]
+    hosts: tuple[HostRecord, ...]
+
+
+@functools.cache
+def load_kb() -> BuiltinKb:
+    """The shipped knowledge base, read and validated once per process."""
+    return load_folder(_package_dir() / "data")
+
+
+def load_folder(folder: Traversable) -> BuiltinKb:
+    """Read and validate every vendor file in `folder`; raises KbSchemaError listing all problems."""
     problems: list[str] = []
     records: list[KbRecord] = []
-    for file in data_files():
+    hosts: dict[str, HostRecord] = {}
+    for file in data_files(folder):
         data = read_json(file)
         found = file_problems(data, file.name)
         problems += found
-        if not found:
-            records += [record_from(raw, source=f"built-in {file.name}") for raw in data["entries"]]
+        if found:
+            continue
+        source, generic = f"built-in {file.name}", data.get("generic", False)
+        records += [record_from(raw, source=source, generic=generic) for raw in data["entries"]]
+        for raw in data.get("hosts", []):
+            host = HostRecord(raw["host"], raw.get("provider") or data["vendor"], raw["category"],
+                              raw.get("doc_url") or "")
+            if host.host in hosts:
+                problems.append(f"{file.name}: host {host.host!r} is already listed by "
+                                f"{hosts[host.host].provider}")
+            hosts.setdefault(host.host, host)
     problems += conflicts(records)
     if problems:
         raise KbSchemaError(problems)
-    return tuple(records)
+    return BuiltinKb(tuple(records), tuple(hosts.values()))
+
+
+def load_builtin() -> tuple[KbRecord, ...]:
+    """Every built-in entry, validated."""
+    return load_kb().entries
 
 
 def load_hosts() -> tuple[HostRecord, ...]:
-    """The tracker-host table, validated; a host listed twice is an error."""
-    data = read_json(_package_dir() / "hosts.json")
-    rows = data.get("hosts") if isinstance(data, dict) else None
-    if not isinstance(rows, list):
-        raise KbSchemaError(["hosts.json: must be an object with a 'hosts' list"])
-    problems: list[str] = []
-    seen: set[str] = set()
-    for index, raw in enumerate(rows):
-        problems += host_problems(raw, f"hosts.json entry {index}")
-        host = raw.get("host") if isinstance(raw, dict) else None
-        if host in seen:
-            problems.append(f"hosts.json entry {index}: {host!r} is listed twice")
-        seen.add(host)
-    if problems:
-        raise KbSchemaError(problems)
-    return tuple(HostRecord(row["host"], row["provider"], row["category"]) for row in rows)
+    """The tracker-host table: the hosts listed in every vendor file; a host is listed once."""
+    return load_kb().hosts
 
 
 def row_to_dict(row: Any) -> dict[str, Any]:

@@ -2,9 +2,15 @@
 
 The format (https://github.com/jkwakman/Open-Cookie-Database) has the columns ID, Platform,
 Category, Cookie / Data Key name, Domain, Description, Retention period, Data Controller,
-User Privacy & GDPR Rights Portals and Wildcard match ("1": the name is a prefix). Its category
-words differ from ours: its "Functional" means strictly necessary, "Personalization" means
-preferences (our functional) and "Security" is necessary.
+User Privacy & GDPR Rights Portals and Wildcard match ("1": the name is a prefix).
+
+Its category words differ from ours, and one of them cannot be trusted as they stand: its
+"Functional" mixes strictly necessary cookies with trackers (consent-manager state, but also
+analytics and ad cookies their vendors call "functional"), and "Security" holds bot-detection
+cookies that also fingerprint. So nothing imported becomes necessary: "Functional", "Security"
+and "Personalization" are stored as our functional (asked for, and flagged for review by the
+classifier), "Analytics" and "Marketing" as themselves. An imported entry never overrides a
+built-in one, and a known tracker host beats an imported "Functional" (see consentkit.classifier).
 
 Bad rows are reported with their line numbers and skipped; the good rows go in one transaction,
 replacing what an earlier import of a file with the same name brought, so re-importing is safe.
@@ -27,7 +33,7 @@ COLUMNS = ("ID", "Platform", "Category", "Cookie / Data Key name", "Domain", "De
            "Retention period", "Data Controller", "User Privacy & GDPR Rights Portals",
            "Wildcard match")
 REQUIRED_COLUMNS = ("Category", "Cookie / Data Key name")
-CATEGORY_MAP = {"functional": "necessary", "security": "necessary", "necessary": "necessary",
+CATEGORY_MAP = {"functional": "functional", "security": "functional", "necessary": "functional",
                 "personalization": "functional", "preferences": "functional",
                 "analytics": "analytics", "marketing": "marketing"}
 WILDCARD = {"": "exact", "0": "exact", "1": "prefix"}

@@ -1,8 +1,12 @@
 """The shape of a knowledge-base entry and a tracker host, and the checks that keep the data honest.
 
-The JSON files under `consentkit/kb/data/` and `consentkit/kb/hosts.json` are validated here (see
-SCHEMA.md for the format). Validation collects every problem with its place, so one run of
-`pytest tests/test_kb.py` lists all mistakes in a data file rather than the first one.
+The vendor files under `consentkit/kb/data/` are validated here (see SCHEMA.md for the format).
+Validation collects every problem with its place, so one run of `pytest tests/test_kb.py` lists
+all mistakes in a data file rather than the first one.
+
+One rule is about trust rather than shape: a built-in entry may say `necessary` only when it
+cites the vendor's documentation (`doc_url`). Storage without consent must be justifiable, and
+"we think so" is no justification.
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ from ..models import CATEGORIES
 MATCHES = ("exact", "prefix", "regex")
 KINDS = ("cookie", "localStorage", "sessionStorage", "indexedDB")
 REQUIRED = ("name", "category", "provider", "purpose_en", "purpose_nb")
-OPTIONAL = ("match", "kind", "domain", "lifetime", "doc_url")
-HOST_REQUIRED = ("host", "provider", "category")
+OPTIONAL = ("match", "kind", "domain", "lifetime", "doc_url", "purpose_nn")
+HOST_REQUIRED = ("host", "category")
+HOST_OPTIONAL = ("provider", "doc_url")
+FILE_FIELDS = ("vendor", "generic", "hosts", "entries")
 
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -47,6 +53,10 @@ class KbRecord:
     lifetime: str = ""
     doc_url: str = ""
     source: str = "built-in"
+    # Set by software any server may run (a framework, a load balancer): on a known tracker host
+    # the host's category beats the name (JSESSIONID served by an analytics host is analytics).
+    generic: bool = False
+    purpose_nn: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +66,7 @@ class HostRecord:
     host: str
     provider: str
     category: str
+    doc_url: str = ""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -101,33 +112,55 @@ def entry_problems(raw: Any, where: str, required: tuple[str, ...] = REQUIRED) -
     domain = raw.get("domain")
     if domain is not None and not _DOMAIN.match(domain):
         problems.append(f"{where}: domain {domain!r} must be a lower-case host without a dot first")
-    doc_url = raw.get("doc_url") or ""
-    if doc_url and not doc_url.startswith("https://"):
-        problems.append(f"{where}: doc_url {doc_url!r} must be an https:// link")
+    problems += _doc_url_problems(raw.get("doc_url"), where)
     return problems
 
 
-def record_from(raw: dict[str, Any], source: str = "built-in") -> KbRecord:
+def _doc_url_problems(doc_url: Any, where: str) -> list[str]:
+    if doc_url and not str(doc_url).startswith("https://"):
+        return [f"{where}: doc_url {doc_url!r} must be an https:// link"]
+    return []
+
+
+def builtin_entry_problems(raw: Any, where: str) -> list[str]:
+    """`entry_problems` plus the trust rule for shipped data: necessary needs a cited source."""
+    problems = entry_problems(raw, where)
+    if not problems and raw["category"] == "necessary" and not raw.get("doc_url"):
+        problems.append(f"{where}: category 'necessary' needs a doc_url: cite the vendor's own "
+                        "documentation, or choose the category a consent is asked for")
+    return problems
+
+
+def record_from(raw: dict[str, Any], source: str = "built-in", generic: bool = False) -> KbRecord:
     """Build a record from an entry that passed `entry_problems`."""
     return KbRecord(
         name=raw["name"], category=raw["category"], provider=raw.get("provider") or "",
         purpose_en=raw.get("purpose_en") or "", purpose_nb=raw.get("purpose_nb") or "",
         match=raw.get("match") or "exact", kind=raw.get("kind") or "cookie",
         domain=normalise_domain(raw.get("domain")), lifetime=raw.get("lifetime") or "",
-        doc_url=raw.get("doc_url") or "", source=raw.get("source") or source,
+        doc_url=raw.get("doc_url") or "", source=raw.get("source") or source, generic=generic,
+        purpose_nn=raw.get("purpose_nn") or "",
     )
 
 
 def file_problems(data: Any, filename: str) -> list[str]:
-    """Problems with a whole data file: `{"group": str, "entries": [entry, ...]}`."""
+    """Problems with a vendor file: `{"vendor": str, "hosts": [...], "entries": [...]}`."""
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         return [f"{filename}: must be an object with an 'entries' list"]
-    if not isinstance(data.get("group"), str) or not data["group"]:
-        return [f"{filename}: needs a 'group' name"]
-    problems: list[str] = []
+    if not isinstance(data.get("vendor"), str) or not data["vendor"]:
+        return [f"{filename}: needs a 'vendor' name"]
+    problems = [f"{filename}: unknown field {key!r}" for key in data if key not in FILE_FIELDS]
+    if not isinstance(data.get("generic", False), bool):
+        problems.append(f"{filename}: 'generic' must be true or false")
+    if not isinstance(data.get("hosts", []), list):
+        problems.append(f"{filename}: 'hosts' must be a list")
+        return problems
+    for index, raw in enumerate(data.get("hosts", [])):
+        host = raw.get("host") if isinstance(raw, dict) else None
+        problems += host_problems(raw, f"{filename} host {index} ({host})")
     for index, raw in enumerate(data["entries"]):
         name = raw.get("name") if isinstance(raw, dict) else None
-        problems += entry_problems(raw, f"{filename} entry {index} ({name})")
+        problems += builtin_entry_problems(raw, f"{filename} entry {index} ({name})")
     return problems
 
 
@@ -136,14 +169,15 @@ def host_problems(raw: Any, where: str) -> list[str]:
     if not isinstance(raw, dict):
         return [f"{where}: a host must be an object"]
     problems = [f"{where}: missing {key!r}" for key in HOST_REQUIRED if not raw.get(key)]
-    problems += [f"{where}: unknown field {key!r}" for key in raw if key not in HOST_REQUIRED]
+    problems += [f"{where}: unknown field {key!r}" for key in raw
+                 if key not in HOST_REQUIRED and key not in HOST_OPTIONAL]
     if problems:
         return problems
     if not _DOMAIN.match(raw["host"]):
         problems.append(f"{where}: host {raw['host']!r} must be a lower-case host name")
     if raw["category"] not in CATEGORIES:
         problems.append(f"{where}: category {raw['category']!r} is not one of {CATEGORIES}")
-    return problems
+    return problems + _doc_url_problems(raw.get("doc_url"), where)
 
 
 def conflicts(records: list[KbRecord]) -> list[str]:
