@@ -55,7 +55,10 @@ def render_report(report: dict[str, Any], console: Console) -> None:
         if not rows:
             continue
         table = Table(title=Text(f"{category} ({len(rows)})"), title_justify="left", expand=False)
-        for column in ("name", "kind", "provider", "party", "lifetime", "set by", "first seen on"):
+        # Names stay whole (one can search for them); the other columns fold on a narrow terminal.
+        widest = min(60, max(len(str(i["name"])) for i in rows))
+        table.add_column("name", no_wrap=True, min_width=widest)
+        for column in ("kind", "provider", "party", "lifetime", "set by", "first seen on"):
             table.add_column(column, overflow="fold")
         for item in rows:
             table.add_row(shown(item["name"]), shown(item["kind"]), shown(item.get("provider")),
