@@ -43,7 +43,8 @@ class ScanOptions:
     page_timeout: float = 15.0
     total_timeout: float = 900.0
     idle_ms: int = 500
-    quiet_cap_ms: int = 3000
+    quiet_ms: int = 2000
+    quiet_cap_ms: int = 8000
     recycle_every: int = 25
     per_path_queries: int = 3
     phase_pages: int = 3
@@ -53,7 +54,7 @@ class ScanOptions:
 
     def settings(self) -> Settings:
         return Settings(ignore_https_errors=self.ignore_https_errors, page_timeout=self.page_timeout,
-                        idle_ms=self.idle_ms, quiet_cap_ms=self.quiet_cap_ms,
+                        idle_ms=self.idle_ms, quiet_ms=self.quiet_ms, quiet_cap_ms=self.quiet_cap_ms,
                         recycle_every=self.recycle_every)
 
 

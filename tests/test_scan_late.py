@@ -1,0 +1,65 @@
+"""Late writers are seen: after a timer, after the visitor's first move, after accept and after reject.
+
+One `consentkit scan --fail-on-violation --json -` of the late-writing fixture site; every test reads
+the report it printed.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from consentkit.cli import cli
+from tests.sites import late, serve
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def result():
+    with serve(late.app()) as server:
+        args = ["scan", late.START, "--ignore-https-errors", "--fail-on-violation", "--json", "-",
+                *[arg for value in server.resolve(late.HOSTS) for arg in ("--resolve", value)]]
+        return CliRunner().invoke(cli, args, catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def report(result):
+    return json.loads(result.stdout)
+
+
+def violations(report) -> set[tuple[str, str]]:
+    return {(v["name"], v["phase"]) for v in report["violations"]}
+
+
+def phases(report, name: str) -> list[str]:
+    (item,) = [i for i in [*report["cookies"], *report["storage"]] if i["name"] == name]
+    return item["phases"]
+
+
+def test_a_cookie_set_after_load_fails_the_ci_gate(result, report):
+    assert ("_ga", "before") in violations(report)
+    assert result.exit_code == 3, result.stderr
+
+
+def test_storage_written_late_is_seen_before_consent(report):
+    assert "before" in phases(report, "late_visitor_id")
+    assert "before" in phases(report, "late-tracker-db")
+
+
+def test_a_tracker_loaded_on_the_first_interaction_is_seen(report):
+    assert ("_gcl_au", "before") in violations(report)
+
+
+def test_a_late_write_after_accept_is_seen(report):
+    assert report["consent_interaction"]["accept"]["ok"] is True
+    assert "accept" in phases(report, "_fbp")
+    assert "before" not in phases(report, "_fbp")
+
+
+def test_a_late_write_after_reject_is_a_violation(report):
+    assert report["consent_interaction"]["reject"]["ok"] is True
+    assert ("_gid", "reject") in violations(report)
+    assert phases(report, "_gid") == ["reject"]
