@@ -15,7 +15,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -284,29 +284,3 @@ def _short_error(exc: PlaywrightError) -> str:
         if token.startswith("net::"):
             return token
     return first.removeprefix("Page.goto: ")[:200]
-
-
-@contextlib.asynccontextmanager
-async def fetcher(browser: Browser, settings: Settings,
-                  limit: int = 10_000_000) -> AsyncIterator[Callable[[str], Awaitable[str | None]]]:
-    """A function fetching text resources (robots.txt, sitemaps) through Chromium, so --resolve
-    applies (Playwright's APIRequestContext would ignore it); None when not 2xx. One context."""
-    context = await browser.new_context(ignore_https_errors=settings.ignore_https_errors,
-                                        accept_downloads=False)
-    page = await context.new_page()
-
-    async def fetch(url: str) -> str | None:
-        try:
-            response = await page.goto(url, wait_until="commit", timeout=settings.page_timeout * 1000)
-            if response is None or not response.ok:
-                return None
-            body = await asyncio.wait_for(response.body(), settings.page_timeout)
-        except (PlaywrightError, TimeoutError):
-            return None
-        return body[:limit].decode("utf-8", "replace")
-
-    try:
-        yield fetch
-    finally:
-        with contextlib.suppress(PlaywrightError, TimeoutError):
-            await asyncio.wait_for(context.close(), 10)

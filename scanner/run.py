@@ -13,21 +13,20 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
-from urllib.parse import urljoin
 
 from playwright.async_api import Browser, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
-from .crawl import Frontier, check_start_url, parse_sitemap, robots_sitemaps
-from .engine import Settings, Tab, Visit, fetcher, launch
+from .crawl import Frontier, check_start_url
+from .engine import Settings, Tab, Visit, launch
 from .errors import ScanTimeout, UnreachableSite
 from .observe import Observations
 from .phases import give_consent
 from .report import build_report, load_classifier
 from .resolve import resolver_args
+from .sitemaps import add_sitemaps
 
 Progress = Callable[[int, int, int], None]
-MAX_SITEMAPS = 10
 
 
 @dataclass
@@ -163,7 +162,9 @@ class Crawler:
     async def _sitemaps_then_idle(self) -> None:
         try:
             if self.options.sitemaps:
-                await self._add_sitemaps()
+                await add_sitemaps(self.frontier, self.obs, self.options.resolve,
+                                   self.options.ignore_https_errors, self.options.page_timeout,
+                                   self.browser.version)
         finally:
             self.active -= 1
 
@@ -196,21 +197,6 @@ class Crawler:
         self.done += 1
         self.progress(self.done, len(self.frontier.queue), self.obs.cookie_count())
         return visit
-
-    async def _add_sitemaps(self) -> None:
-        """Pages named in sitemaps (from robots.txt, else /sitemap.xml), indexes followed, at depth 1."""
-        async with fetcher(self.browser, self.options.settings()) as fetch:
-            robots = await fetch(urljoin(self.frontier.start, "/robots.txt"))
-            todo = robots_sitemaps(robots or "", self.frontier.start) or [
-                urljoin(self.frontier.start, "/sitemap.xml")]
-            fetched = 0
-            while todo and fetched < MAX_SITEMAPS:
-                text = await fetch(todo.pop(0))
-                fetched += 1
-                pages, nested = parse_sitemap(text or "")
-                todo.extend(nested)
-                for page in pages:
-                    self.frontier.add(page, 1)
 
 
 async def consent_phase(browser: Browser, obs: Observations, options: ScanOptions, choice: str,
