@@ -6,12 +6,15 @@ the report it printed.
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
 
 from consentkit.cli import cli
+from consentkit.commands.scan import render_report
 from tests.sites import late, serve
 
 pytestmark = pytest.mark.browser
@@ -30,6 +33,12 @@ def report(result):
     return json.loads(result.stdout)
 
 
+def report_text(report) -> str:
+    out = io.StringIO()
+    render_report(report, Console(file=out, width=300))
+    return out.getvalue()
+
+
 def violations(report) -> set[tuple[str, str]]:
     return {(v["name"], v["phase"]) for v in report["violations"]}
 
@@ -45,8 +54,18 @@ def test_a_cookie_set_after_load_fails_the_ci_gate(result, report):
 
 
 def test_storage_written_late_is_seen_before_consent(report):
-    assert "before" in phases(report, "late_visitor_id")
-    assert "before" in phases(report, "late-tracker-db")
+    assert "before" in phases(report, "lw_k9")
+    assert "before" in phases(report, "lw-k9-db")
+
+
+def test_unclassified_items_before_consent_are_violations(report):
+    """Nobody knows what `lw_k9` is: unknown means consent, so it fails the gate too."""
+    found = {(v["name"], v["phase"]): v for v in report["violations"]}
+    assert found[("lw_k9", "before")]["category"] == "unclassified"
+    assert (found[("lw-k9-db", "before")]["kind"], found[("lw-k9-db", "before")]["category"]) == (
+        "indexedDB", "unclassified")
+    line = "VIOLATION localStorage lw_k9 (unclassified) present before consent"
+    assert line in report_text(report)
 
 
 def test_a_tracker_loaded_on_the_first_interaction_is_seen(report):

@@ -23,8 +23,8 @@ window.addEventListener('load', function () {{
     document.cookie = '_ga=GA1.1.42.1700000000; path=/; max-age={YEAR}';
   }}, 1500);
   setTimeout(function () {{
-    localStorage.setItem('late_visitor_id', 'v-42');
-    indexedDB.open('late-tracker-db', 1);
+    localStorage.setItem('lw_k9', 'v-42');
+    indexedDB.open('lw-k9-db', 1);
   }}, 1200);
 }});
 var loaded = false;
