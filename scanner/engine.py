@@ -91,8 +91,11 @@ class Tab:
     bounded on long crawls; a fresh context is also what "before consent" means.
     """
 
-    def __init__(self, browser: Browser, obs: Observations, settings: Settings, phase: str) -> None:
+    def __init__(self, browser: Browser, obs: Observations, settings: Settings, phase: str,
+                 loading: asyncio.Semaphore | None = None) -> None:
         self.browser, self.obs, self.settings, self.phase = browser, obs, settings, phase
+        # shared by a crawl's tabs: held while a page loads, let go while it is only watched
+        self.loading = loading
         self.context: BrowserContext | None = None
         self.page: Page | None = None
         self.current_url = ""
@@ -191,13 +194,9 @@ class Tab:
         self.activity.reset()
         visit = Visit(url)
         deadline = time.monotonic() + self.settings.page_timeout
-        response = None
-        try:
-            response = await self.page.goto(url, wait_until="domcontentloaded")
-        except PlaywrightTimeout:
-            visit.error, visit.timed_out = f"timeout after {self.settings.page_timeout:g}s", True
-        except PlaywrightError as exc:
-            visit.error = _short_error(exc)
+        async with self.loading or contextlib.nullcontext():
+            response = await self._load(visit)
+            ready = visit.error is None and await self._ready(deadline)
         response = response or self.navigation
         if response is not None:
             visit.status = response.status
@@ -205,7 +204,7 @@ class Tab:
         if visit.error:
             self.broken = True  # a failed navigation leaves the page in a state not worth trusting
         else:
-            visit.watch = await self.settle(deadline)
+            visit.watch = await self._watch(deadline) if ready else "unresponsive"
         if collect:
             await self.collect(url)
         if visit.html and visit.status is not None and (not visit.error or visit.timed_out):
@@ -213,17 +212,33 @@ class Tab:
                 self.page.eval_on_selector_all("a[href], area[href]", LINKS_SCRIPT), 3) or []
         return visit
 
+    async def _load(self, visit: Visit) -> Response | None:
+        assert self.page is not None
+        try:
+            return await self.page.goto(visit.url, wait_until="domcontentloaded")
+        except PlaywrightTimeout:
+            visit.error, visit.timed_out = f"timeout after {self.settings.page_timeout:g}s", True
+        except PlaywrightError as exc:
+            visit.error = _short_error(exc)
+        return None
+
     async def settle(self, deadline: float) -> str:
         """The load event, a visitor's interaction, then the late-write watch (scanner.watch).
 
         Returns how the watch ended: idle, quiet, cap, or "unresponsive" (the page stopped
         answering the scanner)."""
+        return await self._watch(deadline) if await self._ready(deadline) else "unresponsive"
+
+    async def _ready(self, deadline: float) -> bool:
+        """The load event (or the deadline), then a visitor's first moves; False when the page no
+        longer answers."""
         assert self.page is not None
         remaining = max(0.1, deadline - time.monotonic())
         with contextlib.suppress(PlaywrightError):
             await self.page.wait_for_load_state("load", timeout=remaining * 1000)
-        if not await self._bounded(interact(self.page), 3):
-            return "unresponsive"
+        return bool(await self._bounded(interact(self.page), 3))
+
+    async def _watch(self, deadline: float) -> str:
         end = min(time.monotonic() + self.settings.quiet_cap_ms / 1000, deadline)
         reason = await watch(self.activity, self.settings.idle_ms, self.settings.quiet_ms, end)
         if self.pending:

@@ -46,11 +46,15 @@ class ScanOptions:
 
     `phases` are the crawls to run: `before` (the whole site, before consent), `accept` and `reject`
     (a fresh visitor who accepts or rejects all on the start page, then visits `phase_pages` pages).
-    `consent_phases=False` is the older spelling of `phases=("before",)`."""
+    `consent_phases=False` is the older spelling of `phases=("before",)`.
+
+    `concurrency` pages load at once; the crawl has `tabs_per_load` times as many tabs, because a
+    tab that is only watching a loaded page for late writes leaves its load slot to another."""
 
     max_pages: int = 50
     max_depth: int | None = None
     concurrency: int = 4
+    tabs_per_load: int = 2
     resolve: tuple[str, ...] = ()
     ignore_https_errors: bool = False
     include_subdomains: bool = False
@@ -207,11 +211,15 @@ class Crawler:
         self.progress = progress or (lambda done, queued, cookies: None)
         self.active = 0
         self.done = 0
+        self.loading = asyncio.Semaphore(max(1, options.concurrency))
+
+    def tab(self) -> Tab:
+        return Tab(self.browser, self.obs, self.options.settings(), "before", self.loading)
 
     async def start(self) -> Visit:
         """Visit the start page alone; UnreachableSite when it cannot be loaded at all (DNS, refused,
         TLS, a redirect loop). A start page that times out is recorded and the crawl goes on."""
-        self.first = Tab(self.browser, self.obs, self.options.settings(), "before")
+        self.first = self.tab()
         item = self.frontier.pop()
         assert item is not None
         try:
@@ -222,8 +230,8 @@ class Crawler:
 
     async def run(self) -> None:
         """The workers, and the sitemap reader feeding them, until the frontier is exhausted."""
-        tabs = [self.first, *(Tab(self.browser, self.obs, self.options.settings(), "before")
-                              for _ in range(max(1, self.options.concurrency) - 1))]
+        count = max(1, self.options.concurrency) * max(1, self.options.tabs_per_load)
+        tabs = [self.first, *(self.tab() for _ in range(count - 1))]
         self.active += 1  # the sitemap reader counts as busy: it may still add pages
         try:
             await asyncio.gather(self._sitemaps_then_idle(), *(self._worker(tab) for tab in tabs))
