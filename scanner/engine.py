@@ -85,7 +85,7 @@ class Visit:
 
 
 class Tab:
-    """A browser context with one page, its listeners, and the wait-until-quiet logic.
+    """A browser context with one page, its listeners, and the late-write watch of its page.
 
     The context is recycled every `recycle_every` pages (and after a hung page) so memory stays
     bounded on long crawls; a fresh context is also what "before consent" means.

@@ -68,6 +68,16 @@ def test_unclassified_items_before_consent_are_violations(report):
     assert line in report_text(report)
 
 
+def test_a_timer_longer_than_the_quiet_period_holds_the_watch(report):
+    assert ("_clck", "before") in violations(report)
+
+
+def test_the_watch_ends_early_when_nothing_is_pending_and_at_the_cap_when_writes_never_stop(report):
+    watched = {page["url"].removeprefix(late.SITE): page["watch"] for page in report["pages"]
+               if page["phase"] == "before"}
+    assert watched == {"/": "idle", "/a/": "quiet", "/b/": "idle", "/busy/": "cap"}
+
+
 def test_a_tracker_loaded_on_the_first_interaction_is_seen(report):
     assert ("_gcl_au", "before") in violations(report)
 
