@@ -46,7 +46,7 @@ class Settings:
 
     ignore_https_errors: bool = False
     page_timeout: float = 15.0
-    idle_ms: int = 500
+    idle_ms: int = 250
     quiet_ms: int = 2000
     quiet_cap_ms: int = 8000
     recycle_every: int = 25
@@ -240,10 +240,15 @@ class Tab:
 
     async def _watch(self, deadline: float) -> str:
         end = min(time.monotonic() + self.settings.quiet_cap_ms / 1000, deadline)
-        reason = await watch(self.activity, self.settings.idle_ms, self.settings.quiet_ms, end)
+        reason = await watch(self.activity, self.settings.idle_ms, self.settings.quiet_ms, end,
+                             confirm=self._round_trip)
         if self.pending:
             await asyncio.wait(set(self.pending), timeout=1)
         return reason
+
+    async def _round_trip(self) -> None:
+        if self.page is not None:
+            await self.page.evaluate("0")
 
     async def collect(self, page_url: str) -> None:
         """Record the context's cookies and every frame's storage as seen from `page_url`."""

@@ -60,7 +60,7 @@ class ScanOptions:
     include_subdomains: bool = False
     page_timeout: float = 15.0
     total_timeout: float = 900.0
-    idle_ms: int = 500
+    idle_ms: int = 250
     quiet_ms: int = 2000
     quiet_cap_ms: int = 8000
     recycle_every: int = 25

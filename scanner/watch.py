@@ -7,7 +7,8 @@ pending (`PENDING_SCRIPT`); requests and `Set-Cookie` responses arrive as Playwr
 them wakes `watch()`, which ends at the first of:
 
 - *idle*: no request in flight, no timer or idle callback pending in any frame, and no write, for
-  `idle_ms` (nothing is left that could write, so waiting longer only costs time);
+  `idle_ms`, confirmed by a round trip to the page (nothing is left that could write, so waiting
+  longer only costs time);
 - *quiet*: no write for `quiet_ms`, and no one-shot timer due before the cap (a tracker that waits
   3 s keeps the page watched until it has fired; intervals and timer chains do not, or every page
   with a carousel would be held to the cap);
@@ -19,7 +20,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, Page, Request
@@ -174,15 +177,27 @@ class Activity:
         return max((hold for _, hold in self.frames.values()), default=0.0)
 
 
-async def watch(activity: Activity, idle_ms: int, quiet_ms: int, end: float) -> str:
-    """Wait until the page is idle or quiet (see the module docstring) or `end`; returns which."""
+async def watch(activity: Activity, idle_ms: int, quiet_ms: int, end: float,
+                confirm: Callable[[], Awaitable[Any]] | None = None) -> str:
+    """Wait until the page is idle or quiet (see the module docstring) or `end`; returns which.
+
+    Before ending "idle", `confirm()` makes one round trip to the page: the page's reports travel
+    the same channel, so any sent before its answer (a timer set just now, on a busy machine) has
+    arrived by then, and `idle_ms` need not be long enough to cover the worst delay."""
     started = time.monotonic()
     idle, quiet = idle_ms / 1000, quiet_ms / 1000
     while True:
         now = time.monotonic()
         calm_since = max(started, activity.last_write)
-        if activity.idle_since is not None and now - max(calm_since, activity.idle_since) >= idle:
-            return "idle"
+        idle_since = activity.idle_since
+        if idle_since is not None and now - max(calm_since, idle_since) >= idle:
+            if confirm is None:
+                return "idle"
+            with contextlib.suppress(PlaywrightError, TimeoutError):
+                await asyncio.wait_for(confirm(), max(0.1, end - now))
+            if activity.idle_since == idle_since and activity.last_write <= calm_since:
+                return "idle"
+            continue
         held = activity.held_until()
         if now - calm_since >= quiet and now >= held:
             return "quiet"
@@ -202,8 +217,7 @@ async def interact(page: Page) -> bool:
     Input goes through the browser (trusted events, as a person's would be); no click, so nothing
     navigates. False when the page no longer answers."""
     try:
-        await page.mouse.move(320, 240)
-        await page.mouse.move(640, 450, steps=2)
+        await page.mouse.move(640, 450)
         await page.mouse.wheel(0, 400)
         await page.keyboard.press("Tab")
         await page.evaluate(FOCUS_AND_SCROLL)

@@ -107,7 +107,7 @@ def render_phases(report: dict[str, Any], console: Console) -> None:
 @click.option("--max-pages", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @click.option("--max-depth", type=click.IntRange(0), help="Link hops from the start page.")
 @click.option("--concurrency", type=click.IntRange(1, 32), default=4, show_default=True,
-              help="Pages loaded at once.")
+              help="Pages loaded at once (pages only being watched for late writes do not count).")
 @click.option("--resolve", multiple=True, metavar="HOST:ADDR[:PORT]",
               help="Send HOST to ADDR, like curl; *.example.test wildcards allowed (repeatable).")
 @click.option("--ignore-https-errors", is_flag=True, help="Accept invalid certificates (staging).")
