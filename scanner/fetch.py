@@ -56,7 +56,11 @@ class MappedConnection(http.client.HTTPConnection):
 
     def connect(self) -> None:
         sock = socket.create_connection(self.address, self.timeout)
-        self.sock = self.tls.wrap_socket(sock, server_hostname=self.host) if self.tls else sock
+        try:
+            self.sock = self.tls.wrap_socket(sock, server_hostname=self.host) if self.tls else sock
+        except (OSError, ssl.SSLError):
+            sock.close()
+            raise
 
 
 @dataclass

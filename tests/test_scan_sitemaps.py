@@ -3,15 +3,20 @@ files and indexes streamed with a cap. The parser on its own first, then a scan 
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
+import socket
+import threading
 import time
 
 import pytest
 
 from scanner.crawl import read_sitemap
-from scanner.fetch import Cut, decoded
+from scanner.fetch import Cut, FetchError, FetchOptions, decoded, fetch_text
+from scanner.resolve import ResolveMap
 from scanner.run import ScanOptions, scan
+from tests.conftest import free_port
 from tests.sites import maps, serve
 
 
@@ -111,3 +116,68 @@ def test_the_large_sitemap_was_read_only_as_far_as_useful(scanned):
     report, _log = scanned
     cut = f"sitemap {maps.SITE}/big.xml read up to its limit"
     assert any(note.startswith(cut) for note in report["notes"])
+
+
+class ConnectProxy:
+    """A tiny HTTP CONNECT proxy on 127.0.0.1 that sends every tunnel to `target_port` (its "DNS")
+    and remembers the CONNECT lines it was asked for."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port, self.asked, self.sockets = target_port, [], []
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._tunnel, args=(client,), daemon=True).start()
+
+    def _tunnel(self, client: socket.socket) -> None:
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += client.recv(4096)
+        self.asked.append(head.split(b"\r\n", 1)[0].decode())
+        upstream = socket.create_connection(("127.0.0.1", self.target_port))
+        self.sockets += [client, upstream]
+        client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        for a, b in ((client, upstream), (upstream, client)):
+            threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
+
+    def close(self) -> None:
+        self.server.close()
+        for sock in self.sockets:
+            sock.close()
+
+
+def test_sitemaps_go_through_the_proxy_the_environment_names_like_chromium(monkeypatch):
+    """Chromium on Linux honours https_proxy; so do the scanner's own requests (and then the proxy,
+    not --resolve, resolves the site's name, as it does for the browser)."""
+    with serve(maps.app([])) as server:
+        proxy = ConnectProxy(server.port)
+        try:
+            monkeypatch.setenv("https_proxy", f"http://127.0.0.1:{proxy.port}")
+            monkeypatch.delenv("no_proxy", raising=False)
+            options = FetchOptions(ResolveMap(), ignore_https_errors=True, timeout=10)
+            robots = fetch_text(f"{maps.SITE}/robots.txt", options)
+        finally:
+            proxy.close()
+    assert robots.startswith("User-agent: *")
+    assert [line.rsplit(" ", 1)[0] for line in proxy.asked] == ["CONNECT www.maps.test:443"]
+
+
+def test_an_unreachable_sitemap_is_a_fetch_error_with_the_url():
+    options = FetchOptions(ResolveMap.parse([f"www.maps.test:127.0.0.1:{free_port()}"]), timeout=5)
+    with pytest.raises(FetchError, match=r"https://www.maps.test/sitemap.xml: .*refused"):
+        fetch_text(f"{maps.SITE}/sitemap.xml", options)
