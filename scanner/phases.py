@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from typing import Any
 
@@ -179,20 +180,31 @@ async def _click(page: Page, frame: Frame, info: dict[str, Any], handle: JSHandl
     return outcome("button", True, shown, "", info["text"], info["selector"], where)
 
 
+def api_script(choice: str) -> str:
+    """One function trying every manager's API for `choice` in turn: the name of the one called, or
+    "" (a manager whose API throws is skipped: the page stays as it was)."""
+    tries = []
+    for cmp in CONSENT_MANAGERS:
+        call = cmp.accept_api if choice == "accept" else cmp.reject_api
+        if call:
+            tries.append(f"try {{ if ({cmp.ready}) {{ await ({call}); return {json.dumps(cmp.name)}; }} }}"
+                         " catch (e) {}")
+    return "async () => { " + " ".join(tries) + ' return ""; }'
+
+
 async def call_manager_api(page: Page, choice: str) -> dict[str, Any] | None:
     """A known manager's own JavaScript call, in the frame where it is loaded; None when none is."""
+    script = api_script(choice)
     for frame in page.frames[:MAX_FRAMES]:
-        for cmp in CONSENT_MANAGERS:
+        try:
+            name = await asyncio.wait_for(frame.evaluate(script), 5)
+        except (TimeoutError, PlaywrightError):
+            continue
+        cmp = next((cmp for cmp in CONSENT_MANAGERS if cmp.name == name), None)
+        if cmp is not None:
             call = cmp.accept_api if choice == "accept" else cmp.reject_api
-            if not call:
-                continue
-            script = f"async () => {{ if (!({cmp.ready})) return false; await ({call}); return true; }}"
-            try:
-                if await asyncio.wait_for(frame.evaluate(script), 5):
-                    where = "" if frame == page.main_frame else frame.url
-                    return outcome("cmp_api", True, f"{cmp.name}: called {call}", cmp.name, frame=where)
-            except (TimeoutError, PlaywrightError):
-                continue
+            where = "" if frame == page.main_frame else frame.url
+            return outcome("cmp_api", True, f"{cmp.name}: called {call}", cmp.name, frame=where)
     return None
 
 
