@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from rich.console import Console
 from rich.text import Text
 
-from consentkit.commands.scan import human_lifetime, shown
+from consentkit.commands.scan import human_lifetime, render_phases, shown
 from scanner.collect import parse_cookie_write, script_from_stack
 from scanner.crawl import (
     Frontier,
@@ -179,3 +182,16 @@ def test_terminal_text_is_never_markup():
     assert human_lifetime(None) == "session"
     assert human_lifetime(1800) == "30 min"
     assert human_lifetime(400 * 86400) == "1 year"
+
+
+def test_terminal_says_what_was_clicked_and_plainly_what_was_not():
+    report = {"phases_run": ["before", "accept"], "consent_interaction": {
+        "accept": {"method": "button", "ok": True,
+                   "detail": "clicked 'Godta alle' (#cookie-banner > button:nth-of-type(1))"},
+        "reject": {"method": "none", "ok": False, "detail": "no reject-all button found: …"}}}
+    out = io.StringIO()
+    render_phases(report, Console(file=out, width=300))
+    assert out.getvalue().splitlines() == [
+        "phases checked: before consent, after accept.",
+        "accept: done — clicked 'Godta alle' (#cookie-banner > button:nth-of-type(1))",
+        "reject: NOT DONE — no reject-all button found: …; what is set after rejection was not checked"]
