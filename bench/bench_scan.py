@@ -3,22 +3,28 @@
     .venv/bin/python bench/bench_scan.py [--pages 200] [--concurrency 1,2,4,8] [--baseline-pages 40]
 
 Prints pages per minute (the "before consent" crawl plus the accept/reject phases, all collectors on,
-default settings otherwise) and the peak memory (PSS) of this process plus the Playwright driver
-and every Chromium process. The fixture server runs in its own process so it does not compete with
-the scanner for the GIL. The load average is printed too: on a shared 2-core machine it moves the
-figures more than anything the scanner does.
+the late-write watch on, default settings otherwise) and the peak memory (PSS) of this process plus
+the Playwright driver and every Chromium process. Every generated page writes a cookie one second
+after load, so the watch has to wait on every page; the `watch` column says how each page's watch
+ended (idle/quiet/cap, see scanner.watch) and `late seen` on how many pages that write was seen
+(the page's own `_trk_engaged:<path>` sessionStorage key, written with the cookie). One more row at
+the default concurrency runs without the watch (quiet_cap_ms=0): what the watch costs. The fixture
+server runs in its own process so it does not compete with the scanner for the GIL. The load average
+is printed too: on a shared 2-core machine it moves the figures more than anything the scanner does.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import os
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -116,16 +122,19 @@ def main() -> None:
         resolve = tuple(f"{host}:127.0.0.1:{port}" for host in generated.HOSTS)
         print(f"generated site: {args.pages} pages; {os.cpu_count()} CPUs; "
               f"load average {os.getloadavg()[0]:.1f} at start")
-        print(f"{'run':<28}{'pages':>7}{'seconds':>9}{'pages/min':>11}{'peak PSS MB':>13}{'load':>7}")
-        for concurrency in [int(c) for c in args.concurrency.split(",")]:
+        print(f"{'run':<32}{'pages':>7}{'seconds':>9}{'pages/min':>11}{'peak PSS MB':>13}{'load':>7}"
+              f"  {'watch idle/quiet/cap':<22}late seen")
+        runs = [(f"scanner, concurrency {c}", c, {}) for c in (int(c) for c in args.concurrency.split(","))]
+        default = ScanOptions().concurrency
+        runs.append((f"  same, no watch (c={default})", default, {"quiet_cap_ms": 0}))
+        for name, concurrency, extra in runs:
             options = ScanOptions(max_pages=args.pages, concurrency=concurrency, resolve=resolve,
-                                  ignore_https_errors=True)
+                                  ignore_https_errors=True, **extra)
             with PeakMemory() as memory:
                 started = time.monotonic()
                 report = scan(generated.START, options)
                 seconds = time.monotonic() - started
-            pages = len(report["pages"])
-            row(f"scanner, concurrency {concurrency}", pages, seconds, memory.peak)
+            row(name, len(report["pages"]), seconds, memory.peak, watch_summary(report))
         urls = [generated.START] + [f"{generated.SITE}/p/{i}/" for i in range(1, args.baseline_pages)]
         with PeakMemory() as memory:
             started = time.monotonic()
@@ -137,9 +146,19 @@ def main() -> None:
         server.wait()
 
 
-def row(name: str, pages: int, seconds: float, peak_kb: int) -> None:
-    print(f"{name:<28}{pages:>7}{seconds:>9.1f}{pages / seconds * 60:>11.0f}{peak_kb / 1024:>13.0f}"
-          f"{os.getloadavg()[0]:>7.1f}", flush=True)
+def watch_summary(report: dict) -> str:
+    """How the pages' late-write watches ended, and whether the generated late cookie was seen."""
+    ends = collections.Counter(page.get("watch") for page in report["pages"])
+    crawled = {urlsplit(page["url"]).path for page in report["pages"] if page["phase"] == "before"}
+    seen = {item["name"].partition(":")[2] for item in report["storage"]
+            if item["name"].startswith("_trk_engaged:")}
+    watched = f"{ends['idle']}/{ends['quiet']}/{ends['cap']}"
+    return f"{watched:<22}{len(seen & crawled)}/{len(crawled)}"
+
+
+def row(name: str, pages: int, seconds: float, peak_kb: int, watch: str = "") -> None:
+    print(f"{name:<32}{pages:>7}{seconds:>9.1f}{pages / seconds * 60:>11.0f}{peak_kb / 1024:>13.0f}"
+          f"{os.getloadavg()[0]:>7.1f}  {watch}", flush=True)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,10 @@
 
 Order: $CONSENTKIT_BROWSER, then Playwright's own Chromium if installed, then a system Chromium.
 The flags keep Chromium from making background connections (updates, sync, safe browsing), which
-would both leak the scan and slow it down on a closed network.
+would both leak the scan and slow it down on a closed network. Chromium 156 also gives every
+window of a headless browser its own omnibox popup, a WebUI page in a renderer process of its
+own: ~30 MB per scanner tab for a popup nobody opens, so those two features are off (Playwright's
+own `--disable-features` list is kept; Chromium merges the two).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ LAUNCH_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-dev-shm-usage",
+    "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup",
 ]
 
 SYSTEM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

@@ -1,15 +1,18 @@
 """What to visit: URL normalisation, the same-site rule, crawler-trap limits, robots.txt and sitemaps.
 
-Pure functions and one small class (`Frontier`), no browser: the engine fetches robots.txt and
-sitemaps *through Chromium* (so `--resolve` applies to them too) and hands the text here.
+Pure functions and one small class (`Frontier`), no browser: robots.txt and sitemaps are fetched as
+data (scanner.fetch) and their streams read here, with caps, as they arrive.
 """
 
 from __future__ import annotations
 
+import io
 import re
+import zlib
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import BinaryIO
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from xml.etree import ElementTree
 
@@ -108,7 +111,7 @@ class Frontier:
 
     def add(self, raw: str, depth: int, base: str | None = None) -> bool:
         """Queue a link if it is new, in scope and within the limits; True when queued."""
-        if len(self.seen) >= self.max_pages:
+        if self.full():
             return False
         if self.max_depth is not None and depth > self.max_depth:
             return False
@@ -127,6 +130,9 @@ class Frontier:
         self.queue.append((url, depth))
         return True
 
+    def full(self) -> bool:
+        return len(self.seen) >= self.max_pages
+
     def pop(self) -> tuple[str, int] | None:
         return self.queue.popleft() if self.queue else None
 
@@ -141,16 +147,72 @@ def robots_sitemaps(text: str, base: str) -> list[str]:
     return found
 
 
-def parse_sitemap(text: str) -> tuple[list[str], list[str]]:
-    """(page URLs, nested sitemap URLs) of a sitemap or sitemap index; ([], []) when not XML."""
+@dataclass
+class Sitemap:
+    """What one sitemap gave: page URLs, nested sitemaps (of an index), and whether it was cut."""
+
+    pages: list[str] = field(default_factory=list)
+    nested: list[str] = field(default_factory=list)
+    cut: bool = False
+
+
+def read_sitemap(stream: BinaryIO, max_urls: int = 50_000) -> Sitemap:
+    """Read a sitemap, sitemap index or plain-text sitemap from a stream, up to `max_urls` URLs.
+
+    XML is parsed as it streams (`iterparse`, each `<url>` dropped once read), so a 50,000-URL file
+    never sits in memory as a tree. A broken or truncated file still gives the URLs read before the
+    break; a file that is neither XML nor a list of URLs gives none."""
+    buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
     try:
-        root = ElementTree.fromstring(text.encode() if isinstance(text, str) else text)
-    except ElementTree.ParseError:
-        return [], []
-    pages, nested = [], []
-    for element in root.iter():
-        if element.tag.rsplit("}", 1)[-1] != "loc" or not (element.text or "").strip():
-            continue
-        parent_is_index = root.tag.rsplit("}", 1)[-1] == "sitemapindex"
-        (nested if parent_is_index else pages).append(element.text.strip())
-    return pages, nested
+        head = buffered.peek(512)[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    except (OSError, EOFError, zlib.error):
+        return Sitemap()
+    if head.startswith(b"<"):
+        return _read_xml(buffered, max_urls)
+    if head[:8].lower().startswith((b"http://", b"https://")):
+        return _read_lines(buffered, max_urls)
+    return Sitemap()
+
+
+def _read_xml(stream: BinaryIO, max_urls: int) -> Sitemap:
+    found = Sitemap()
+    root = None
+    is_index = False
+    try:
+        for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+            tag = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+            if event == "start":
+                if root is None:
+                    root, is_index = element, tag == "sitemapindex"
+                continue
+            if tag == "loc" and (element.text or "").strip():
+                if len(found.pages) + len(found.nested) >= max_urls:
+                    found.cut = True
+                    break
+                (found.nested if is_index else found.pages).append(element.text.strip())
+            elif tag in ("url", "sitemap") and root is not None:
+                root.clear()  # what was read is kept in `found`; the tree stays small
+    except (ElementTree.ParseError, OSError, EOFError, zlib.error):
+        pass
+    return found
+
+
+def _read_lines(stream: BinaryIO, max_urls: int) -> Sitemap:
+    found = Sitemap()
+    try:
+        for raw in stream:
+            line = raw.decode("utf-8", "replace").strip().lstrip("\ufeff")
+            if line.startswith(("http://", "https://")):
+                if len(found.pages) >= max_urls:
+                    found.cut = True
+                    break
+                found.pages.append(line)
+    except (OSError, EOFError, zlib.error):
+        pass
+    return found
+
+
+def parse_sitemap(text: str | bytes) -> tuple[list[str], list[str]]:
+    """(page URLs, nested sitemap URLs) of a sitemap or sitemap index held in memory."""
+    found = read_sitemap(io.BytesIO(text.encode() if isinstance(text, str) else text))
+    return found.pages, found.nested

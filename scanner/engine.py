@@ -15,12 +15,12 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Browser, BrowserContext, Page, Playwright, Request, Response, Route
+from playwright.async_api import Browser, BrowserContext, Frame, Page, Playwright, Response, Route
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
@@ -28,23 +28,27 @@ from .browser import launch_options
 from .collect import BINDING, INIT_SCRIPT, STORAGE_SCRIPT
 from .observe import Observations
 from .resolve import resolver_args
+from .watch import Activity, interact, pending_script, watch
 
 # Preferences of the throw-away profile: allow third-party cookies, like desktop Chrome does.
 PROFILE_PREFERENCES = {"profile": {"cookie_controls_mode": 0, "block_third_party_cookies": False}}
 LINKS_SCRIPT = "els => els.slice(0, 3000).map(e => e.href).filter(h => typeof h === 'string')"
-SCROLL_SCRIPT = "() => { const h = document.documentElement ? document.documentElement.scrollHeight : 0; " \
-                "window.scrollTo(0, h); return h; }"
 MAX_FRAMES = 20
 
 
 @dataclass
 class Settings:
-    """How a tab behaves; the defaults are tuned for ≥150 pages/min on a small machine."""
+    """How a tab behaves; the defaults are tuned for ≥150 pages/min on a small machine.
+
+    After the load event and a visitor's interaction, a page is watched until nothing is left that
+    could write for `idle_ms`, or storage was quiet for `quiet_ms`, at most `quiet_cap_ms`
+    (see scanner.watch)."""
 
     ignore_https_errors: bool = False
     page_timeout: float = 15.0
-    idle_ms: int = 500
-    quiet_cap_ms: int = 3000
+    idle_ms: int = 250
+    quiet_ms: int = 2000
+    quiet_cap_ms: int = 8000
     recycle_every: int = 25
 
 
@@ -75,25 +79,30 @@ class Visit:
     status: int | None = None
     error: str | None = None
     html: bool = True
+    timed_out: bool = False
+    watch: str = ""  # how the late-write watch ended: idle, quiet, cap (scanner.watch), or ""
     links: list[str] = field(default_factory=list)
 
 
 class Tab:
-    """A browser context with one page, its listeners, and the wait-until-quiet logic.
+    """A browser context with one page, its listeners, and the late-write watch of its page.
 
     The context is recycled every `recycle_every` pages (and after a hung page) so memory stays
     bounded on long crawls; a fresh context is also what "before consent" means.
     """
 
-    def __init__(self, browser: Browser, obs: Observations, settings: Settings, phase: str) -> None:
+    def __init__(self, browser: Browser, obs: Observations, settings: Settings, phase: str,
+                 loading: asyncio.Semaphore | None = None) -> None:
         self.browser, self.obs, self.settings, self.phase = browser, obs, settings, phase
+        # shared by a crawl's tabs: held while a page loads, let go while it is only watched
+        self.loading = loading
         self.context: BrowserContext | None = None
         self.page: Page | None = None
         self.current_url = ""
         self.visits = 0
         self.broken = False
-        self.inflight = 0
-        self.last_activity = time.monotonic()
+        self.activity = Activity()
+        self.navigation: Response | None = None  # the main frame's latest document response
         self.pending: set[asyncio.Task] = set()
 
     async def open(self) -> None:
@@ -102,17 +111,20 @@ class Tab:
             viewport={"width": 1280, "height": 900}, locale="nb-NO")
         await context.expose_binding(BINDING, self._on_script_write)
         await context.add_init_script(INIT_SCRIPT)
+        await context.add_init_script(pending_script(BINDING, self.settings.quiet_cap_ms))
         context.set_default_timeout(self.settings.page_timeout * 1000)
-        context.on("request", self._on_request)
-        context.on("requestfinished", self._on_request_done)
-        context.on("requestfailed", self._on_request_done)
+        context.on("request", lambda request: self.activity.request(request, done=False))
+        context.on("requestfinished", lambda request: self.activity.request(request, done=True))
+        context.on("requestfailed", lambda request: self.activity.request(request, done=True))
         context.on("response", self._on_response)
         context.on("page", self._on_page)
         if self.phase != "before":
             await context.route(CONSENT_LOG_PATTERN, _answer_consent_post)
-        self.context, self.visits, self.broken, self.inflight = context, 0, False, 0
+        self.context, self.visits, self.broken, self.activity = context, 0, False, Activity()
         self.page = None
         self.page = await context.new_page()
+        self.page.on("framenavigated", self._on_frame_navigated)
+        self.page.on("framedetached", self.activity.forget_frame)
 
     async def close(self) -> None:
         if self.context is not None:
@@ -131,19 +143,25 @@ class Tab:
     # ---- listeners ------------------------------------------------------------------------
     def _on_script_write(self, source: dict[str, Any], kind: Any, text: Any, stack: Any) -> None:
         frame = source.get("frame")
+        kind, text = str(kind), str(text)
+        if kind == "pending":
+            self.activity.frame_state(frame, text)
+            return
         frame_url = frame.url if frame is not None else self.current_url
-        self.obs.setters.from_script(str(kind), str(text), str(stack), frame_url, self.current_url)
+        self.obs.setters.from_script(kind, text, str(stack), frame_url, self.current_url)
+        self.activity.wrote(kind, text.partition("=")[0].strip() if kind == "cookie" else text)
 
-    def _on_request(self, request: Request) -> None:
-        self.inflight += 1
-        self.last_activity = time.monotonic()
-
-    def _on_request_done(self, request: Request) -> None:
-        self.inflight = max(0, self.inflight - 1)
-        self.last_activity = time.monotonic()
+    def _on_frame_navigated(self, frame: Frame) -> None:
+        """A frame with a new document starts with nothing pending (its old timers died with it)."""
+        self.activity.forget_frame(frame)
 
     def _on_response(self, response: Response) -> None:
-        self.obs.add_request(response.url, response.request.resource_type, response.headers)
+        request = response.request
+        self.obs.add_request(response.url, request.resource_type, response.headers)
+        if request.is_navigation_request() and self.page is not None:
+            with contextlib.suppress(PlaywrightError):
+                if request.frame == self.page.main_frame:
+                    self.navigation = response
         task = asyncio.ensure_future(self._read_set_cookie(response, self.current_url))
         self.pending.add(task)
         task.add_done_callback(self.pending.discard)
@@ -154,6 +172,7 @@ class Tab:
                 if header["name"].lower() == "set-cookie":
                     for line in header["value"].split("\n"):
                         self.obs.setters.cookie_from_response(line, response.url, page_url)
+                        self.activity.wrote("cookie", line.partition("=")[0].strip())
 
     def _on_page(self, page: Page) -> None:
         """Popups (window.open, target=_blank clicks) are closed at once."""
@@ -162,58 +181,74 @@ class Tab:
 
     # ---- visiting -------------------------------------------------------------------------
     async def visit(self, url: str, collect: bool = True) -> Visit:
-        """Load a page, wait for it to settle, scroll, and record what it stored."""
+        """Load a page, watch it until its storage is quiet, and record what it stored.
+
+        A page that fails still has its cookies recorded: the responses of a redirect loop, a
+        download or a page cut off by the timeout may have set some. A timed-out page is recorded
+        as it stood at the timeout, links included, and the crawl goes on."""
         if self.context is None:
             await self.open()
         assert self.page is not None
         self.visits += 1
-        self.current_url = url
+        self.current_url, self.navigation = url, None
+        self.activity.reset()
         visit = Visit(url)
         deadline = time.monotonic() + self.settings.page_timeout
-        try:
-            response = await self.page.goto(url, wait_until="domcontentloaded")
-        except PlaywrightTimeout:
-            visit.error = f"timeout after {self.settings.page_timeout:g}s"
-            response = None
-        except PlaywrightError as exc:
-            visit.error = _short_error(exc)
-            response = None
+        async with self.loading or contextlib.nullcontext():
+            response = await self._load(visit)
+            ready = visit.error is None and await self._ready(deadline)
+        response = response or self.navigation
         if response is not None:
             visit.status = response.status
-            kind = response.headers.get("content-type", "text/html").lower()
-            visit.html = "html" in kind
+            visit.html = "html" in response.headers.get("content-type", "text/html").lower()
         if visit.error:
             self.broken = True  # a failed navigation leaves the page in a state not worth trusting
-        if visit.error and not visit.error.startswith("timeout"):
-            return visit
-        await self.settle(deadline)
+        else:
+            visit.watch = await self._watch(deadline) if ready else "unresponsive"
         if collect:
             await self.collect(url)
-        if visit.html and not visit.error:
+        if visit.html and visit.status is not None and (not visit.error or visit.timed_out):
             visit.links = await self._bounded(
                 self.page.eval_on_selector_all("a[href], area[href]", LINKS_SCRIPT), 3) or []
         return visit
 
-    async def settle(self, deadline: float) -> None:
-        """Load event, a scroll to the bottom to wake lazy tags, then a bounded quiet period."""
+    async def _load(self, visit: Visit) -> Response | None:
+        assert self.page is not None
+        try:
+            return await self.page.goto(visit.url, wait_until="domcontentloaded")
+        except PlaywrightTimeout:
+            visit.error, visit.timed_out = f"timeout after {self.settings.page_timeout:g}s", True
+        except PlaywrightError as exc:
+            visit.error = _short_error(exc)
+        return None
+
+    async def settle(self, deadline: float) -> str:
+        """The load event, a visitor's interaction, then the late-write watch (scanner.watch).
+
+        Returns how the watch ended: idle, quiet, cap, or "unresponsive" (the page stopped
+        answering the scanner)."""
+        return await self._watch(deadline) if await self._ready(deadline) else "unresponsive"
+
+    async def _ready(self, deadline: float) -> bool:
+        """The load event (or the deadline), then a visitor's first moves; False when the page no
+        longer answers."""
         assert self.page is not None
         remaining = max(0.1, deadline - time.monotonic())
         with contextlib.suppress(PlaywrightError):
             await self.page.wait_for_load_state("load", timeout=remaining * 1000)
-        if await self._bounded(self.page.evaluate(SCROLL_SCRIPT), 2) is None:
-            return
-        await self.wait_quiet(min(self.settings.quiet_cap_ms / 1000, max(0.0, deadline - time.monotonic())))
+        return bool(await self._bounded(interact(self.page), 3))
 
-    async def wait_quiet(self, cap: float) -> None:
-        """Until no request has been in flight for `idle_ms`, at most `cap` seconds."""
-        idle = self.settings.idle_ms / 1000
-        end = time.monotonic() + cap
-        while time.monotonic() < end:
-            if self.inflight == 0 and time.monotonic() - self.last_activity >= idle:
-                break
-            await asyncio.sleep(0.05)
+    async def _watch(self, deadline: float) -> str:
+        end = min(time.monotonic() + self.settings.quiet_cap_ms / 1000, deadline)
+        reason = await watch(self.activity, self.settings.idle_ms, self.settings.quiet_ms, end,
+                             confirm=self._round_trip)
         if self.pending:
             await asyncio.wait(set(self.pending), timeout=1)
+        return reason
+
+    async def _round_trip(self) -> None:
+        if self.page is not None:
+            await self.page.evaluate("0")
 
     async def collect(self, page_url: str) -> None:
         """Record the context's cookies and every frame's storage as seen from `page_url`."""
@@ -269,29 +304,3 @@ def _short_error(exc: PlaywrightError) -> str:
         if token.startswith("net::"):
             return token
     return first.removeprefix("Page.goto: ")[:200]
-
-
-@contextlib.asynccontextmanager
-async def fetcher(browser: Browser, settings: Settings,
-                  limit: int = 10_000_000) -> AsyncIterator[Callable[[str], Awaitable[str | None]]]:
-    """A function fetching text resources (robots.txt, sitemaps) through Chromium, so --resolve
-    applies (Playwright's APIRequestContext would ignore it); None when not 2xx. One context."""
-    context = await browser.new_context(ignore_https_errors=settings.ignore_https_errors,
-                                        accept_downloads=False)
-    page = await context.new_page()
-
-    async def fetch(url: str) -> str | None:
-        try:
-            response = await page.goto(url, wait_until="commit", timeout=settings.page_timeout * 1000)
-            if response is None or not response.ok:
-                return None
-            body = await asyncio.wait_for(response.body(), settings.page_timeout)
-        except (PlaywrightError, TimeoutError):
-            return None
-        return body[:limit].decode("utf-8", "replace")
-
-    try:
-        yield fetch
-    finally:
-        with contextlib.suppress(PlaywrightError, TimeoutError):
-            await asyncio.wait_for(context.close(), 10)

@@ -31,6 +31,21 @@ class InvalidResolveRule(ScanUsageError):
                          "e.g. www.example.test:127.0.0.1:8080 or *.example.test:127.0.0.1")
 
 
+class InvalidPhases(ScanUsageError):
+    """--phases names a phase that does not exist, or none at all."""
+
+    def __init__(self, value: str) -> None:
+        super().__init__(f"--phases {value!r}: give one or more of before, accept, reject, comma-separated "
+                         "(e.g. --phases before or --phases before,accept)")
+
+
+class ScanTerminated(ScanError):
+    """The scan was stopped by SIGTERM; the browser was closed before this was raised."""
+
+    def __init__(self) -> None:
+        super().__init__("scan terminated (SIGTERM); the browser was closed")
+
+
 class UnreachableSite(ScanError):
     """The start page could not be loaded at all (DNS, refused connection, TLS)."""
 

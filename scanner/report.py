@@ -4,10 +4,19 @@ Schema, version 1 (every list sorted, so two scans of an unchanged site give equ
 from the times):
 
 - `version` (1), `url` (start URL), `started_at`, `finished_at` (ISO 8601, UTC), `options` (the
-  limits the scan ran with), `notes` (strings: budget exhausted, classifier missing, …).
-- `pages`: `{url, status, phase, error, depth}`; `status` is the HTTP status or null when nothing
-  came back; `error` is e.g. `net::ERR_TOO_MANY_REDIRECTS`, `timeout after 15s`,
-  `download (cancelled)`, `not HTML`; `phase` is `before`, `accept` or `reject`.
+  limits the scan ran with, `phases` among them), `notes` (strings: budget exhausted, classifier
+  missing, a sitemap cut at its limit, …).
+- `phases_run`: the phases that happened, in order: `before` when that crawl ran, `accept` and
+  `reject` when they ran *and* the scanner managed to accept or reject. Items' `phases` only ever
+  name these, so an item missing from a phase of `phases_run` was absent there, while a phase not
+  in it says nothing about the item.
+- `pages`: `{url, status, phase, error, depth, timed_out, watch}`; `status` is the HTTP status of
+  the page's document (of the last redirect when a loop was cut), null when nothing came back;
+  `error` is e.g. `net::ERR_TOO_MANY_REDIRECTS`, `timeout after 15s`, `download (cancelled)`,
+  `not HTML`; `phase` is `before`, `accept` or `reject` (the crawl that visited it, even when its
+  consent step failed); `timed_out` is true when the page timeout cut it (what it had set by then
+  is recorded); `watch` says how the late-write watch ended (`idle`, `quiet`, `cap`,
+  `unresponsive`: scanner.watch), null when the page was not watched.
 - `cookies`: `{name, value, domain, path, expires, lifetime_seconds, http_only, secure, same_site,
   size, party, category, provider, purpose: {en, nb}, reason, first_seen_url, set_by, phases}`.
   `domain` as the browser stores it (leading dot = domain cookie); `expires` epoch seconds or null
@@ -20,10 +29,11 @@ from the times):
   set_by, phases}`, `kind` ∈ localStorage, sessionStorage, indexedDB (database name).
 - `requests`: `{domain, hosts, party, count, pixels, pixel, provider, category}` per registrable
   domain; `pixel` is true when any request was a beacon or a tiny image.
-- `violations`: `{kind, name, domain, category, phase, page, set_by}`: a non-necessary, classified
-  item present before consent or after "reject all".
-- `consent_interaction`: `{accept: {method, ok, detail}, reject: {…}}`, `method` ∈
-  `consentkit_api`, `button`, `none`.
+- `violations`: `{kind, name, domain, category, phase, page, set_by}`: an item that is not
+  necessary, present before consent or after "reject all". Unclassified items are violations too:
+  what is not known to be strictly necessary needs consent.
+- `consent_interaction`: `{accept: {method, ok, detail, cmp, text, selector, frame}, reject: {…}}`
+  (scanner.phases), `method` ∈ `consentkit_api`, `cmp_button`, `cmp_api`, `button`, `none`.
 - `summary`: `{pages, cookies, storage, third_party_domains, unclassified, violations}`.
 """
 
@@ -117,11 +127,11 @@ def build_report(obs: Observations, url: str, started: float, options: dict[str,
     cookies.sort(key=lambda c: (c["name"].lower(), c["domain"], c["path"]))
     storage.sort(key=lambda s: (s["kind"], s["name"].lower(), s["origin"]))
     requests = _requests(obs, party, classifier)
-    rejected = bool((interaction.get("reject") or {}).get("ok"))
-    violations = find_violations(cookies, storage, rejected)
+    ran = phases_run(options.get("phases") or PHASES, interaction)
+    violations = find_violations(cookies, storage, ran)
     return {
         "version": VERSION, "url": url, "started_at": iso(started), "finished_at": iso(now),
-        "options": options, "notes": list(obs.notes),
+        "options": options, "notes": list(obs.notes), "phases_run": ran,
         "pages": obs.pages, "cookies": cookies, "storage": storage, "requests": requests,
         "violations": violations, "consent_interaction": interaction,
         "summary": {
@@ -165,16 +175,23 @@ def _classify_host(classifier: Any, hosts: list[str]) -> Any:
     return None
 
 
+def phases_run(requested: Any, interaction: dict[str, Any]) -> list[str]:
+    """The phases that happened: "before" when it was asked for, a consent phase only when its
+    choice was made (without a reject button there was no "after rejection")."""
+    return [phase for phase in PHASES if phase in requested
+            and (phase == "before" or (interaction.get(phase) or {}).get("ok"))]
+
+
 def find_violations(cookies: list[dict[str, Any]], storage: list[dict[str, Any]],
-                    rejected: bool = True) -> list[dict[str, Any]]:
-    """Classified non-necessary items present before consent, or after rejection when the scanner
-    managed to reject (without a reject button, "after rejection" did not happen)."""
+                    phases: Any = ("before", "reject")) -> list[dict[str, Any]]:
+    """Items that are not necessary, present before consent or after rejection, of the phases that
+    ran. Unclassified items count: unknown means consent, never necessary."""
     found = []
-    phases = ("before", "reject") if rejected else ("before",)
+    checked = [phase for phase in ("before", "reject") if phase in phases]
     for kind, item in [*(("cookie", c) for c in cookies), *((s["kind"], s) for s in storage)]:
-        if item["category"] in ("necessary", UNCLASSIFIED):
+        if item["category"] == "necessary":
             continue
-        for phase in phases:
+        for phase in checked:
             if phase in item["phases"]:
                 found.append({"kind": kind, "name": item["name"],
                               "domain": item.get("domain") or item.get("origin", ""),

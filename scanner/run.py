@@ -1,64 +1,90 @@
 """`scan(url, options)`: crawl before consent, then give and refuse consent, and build the report.
 
 The library entry point behind `consentkit scan`. Everything is bounded: pages, depth, a per-page
-timeout, the quiet wait, and a total time budget after which the scan stops crawling and reports
-what it has. Ctrl-C cancels the crawl and the browser is closed on the way out.
+timeout, the late-write watch, and a total time budget after which the scan stops crawling and
+reports what it has. A page that times out is recorded as it stood and the crawl goes on. Ctrl-C
+and SIGTERM cancel the crawl, and the browser is closed on the way out.
 """
 
 from __future__ import annotations
 
 import asyncio
+import signal
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
-from urllib.parse import urljoin
 
 from playwright.async_api import Browser, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
-from .crawl import Frontier, check_start_url, parse_sitemap, robots_sitemaps
-from .engine import Settings, Tab, Visit, fetcher, launch
-from .errors import ScanTimeout, UnreachableSite
-from .observe import Observations
+from .crawl import Frontier, check_start_url
+from .engine import Settings, Tab, Visit, launch
+from .errors import InvalidPhases, ScanTerminated, ScanTimeout, UnreachableSite
+from .observe import PHASES, Observations
 from .phases import give_consent
 from .report import build_report, load_classifier
 from .resolve import resolver_args
+from .sitemaps import add_sitemaps
 
 Progress = Callable[[int, int, int], None]
-MAX_SITEMAPS = 10
+
+
+def parse_phases(value: str) -> tuple[str, ...]:
+    """`before,accept` → ("before", "accept"), in scan order; InvalidPhases for anything else."""
+    names = [name.strip().lower() for name in value.split(",") if name.strip()]
+    if not names or any(name not in PHASES for name in names):
+        raise InvalidPhases(value)
+    return tuple(phase for phase in PHASES if phase in names)
 
 
 @dataclass
 class ScanOptions:
-    """Limits and switches of one scan; the CLI options map one to one onto these."""
+    """Limits and switches of one scan; the CLI options map one to one onto these.
+
+    `phases` are the crawls to run: `before` (the whole site, before consent), `accept` and `reject`
+    (a fresh visitor who accepts or rejects all on the start page, then visits `phase_pages` pages).
+    `consent_phases=False` is the older spelling of `phases=("before",)`.
+
+    `concurrency` pages load at once; the crawl has `tabs_per_load` times as many tabs, because a
+    tab that is only watching a loaded page for late writes leaves its load slot to another."""
 
     max_pages: int = 50
     max_depth: int | None = None
     concurrency: int = 4
+    tabs_per_load: int = 2
     resolve: tuple[str, ...] = ()
     ignore_https_errors: bool = False
     include_subdomains: bool = False
     page_timeout: float = 15.0
     total_timeout: float = 900.0
-    idle_ms: int = 500
-    quiet_cap_ms: int = 3000
+    idle_ms: int = 250
+    quiet_ms: int = 2000
+    quiet_cap_ms: int = 8000
     recycle_every: int = 25
     per_path_queries: int = 3
     phase_pages: int = 3
+    phases: tuple[str, ...] = PHASES
     consent_phases: bool = True
     sitemaps: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.phases = parse_phases(",".join(self.phases))
+        if not self.consent_phases:
+            self.phases = ("before",)
+
     def settings(self) -> Settings:
         return Settings(ignore_https_errors=self.ignore_https_errors, page_timeout=self.page_timeout,
-                        idle_ms=self.idle_ms, quiet_cap_ms=self.quiet_cap_ms,
+                        idle_ms=self.idle_ms, quiet_ms=self.quiet_ms, quiet_cap_ms=self.quiet_cap_ms,
                         recycle_every=self.recycle_every)
 
 
 def scan(url: str, options: ScanOptions | None = None, progress: Progress | None = None) -> dict[str, Any]:
-    """Scan a site and return the report (see scanner.report). Raises ScanError subclasses."""
+    """Scan a site and return the report (see scanner.report). Raises ScanError subclasses;
+    ScanTerminated after a SIGTERM (the browser is closed first)."""
     options = options or ScanOptions()
     start = check_start_url(url)
     resolver_args(options.resolve)  # a malformed --resolve is a usage error, before launching anything
@@ -71,9 +97,35 @@ def run_coroutine(make: Callable[[], Any]) -> Any:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(make())
+        return asyncio.run(_terminable(make))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="consentkit-scan") as pool:
         return pool.submit(lambda: asyncio.run(make())).result()
+
+
+async def _terminable(make: Callable[[], Any]) -> Any:
+    """Run `make()` so that SIGTERM cancels it the way asyncio turns Ctrl-C into a cancellation:
+    every `finally` and `async with` runs (the browser is closed), then ScanTerminated is raised.
+    Only the main thread can take signals; elsewhere SIGTERM keeps its usual meaning."""
+    if threading.current_thread() is not threading.main_thread():
+        return await make()
+    loop, task, terminated = asyncio.get_running_loop(), asyncio.current_task(), []
+    assert task is not None
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def on_sigterm() -> None:
+        terminated.append(True)
+        task.cancel()
+
+    loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+    try:
+        return await make()
+    except asyncio.CancelledError:
+        if terminated:
+            raise ScanTerminated() from None
+        raise
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+        signal.signal(signal.SIGTERM, previous)
 
 
 async def scan_async(url: str, options: ScanOptions, progress: Progress | None = None) -> dict[str, Any]:
@@ -90,27 +142,40 @@ async def scan_async(url: str, options: ScanOptions, progress: Progress | None =
     async with async_playwright() as pw, launch(pw, options.resolve) as browser:
         crawler = Crawler(browser, frontier, obs, options, progress)
         try:
-            interaction = await asyncio.wait_for(_run_all(crawler, browser, obs, options, url),
-                                                 options.total_timeout)
+            await asyncio.wait_for(_run_all(crawler, browser, obs, options, url, interaction),
+                                   options.total_timeout)
         except TimeoutError:
             obs.notes.append(f"total time budget of {options.total_timeout:g}s used up; "
                              f"{len(frontier.queue)} queued pages were not visited")
+    _check_reached(obs, url, options)
     return build_report(obs, url, started, _public(options), interaction, classifier)
 
 
 async def _run_all(crawler: Crawler, browser: Browser, obs: Observations, options: ScanOptions,
-                   url: str) -> dict[str, Any]:
+                   url: str, interaction: dict[str, Any]) -> None:
     """The start page first (it decides whether the site is reachable), then the rest of the crawl
-    and the two consent phases at the same time, on the pages the start page links to."""
-    first = await crawler.start()
-    if not options.consent_phases:
-        await crawler.run()
-        return {}
-    links = [u for u, _depth in list(crawler.frontier.queue)[: max(0, options.phase_pages - 1)]]
-    pages = [url, *links] if first.status and first.status < 400 else [url]
-    results = await asyncio.gather(crawler.run(), *(consent_phase(browser, obs, options, choice, pages)
-                                                    for choice in ("accept", "reject")))
-    return dict(zip(("accept", "reject"), results[1:], strict=True))
+    and the consent phases at the same time, on the pages the start page links to. Without the
+    "before" crawl, each consent phase follows its own start page's links."""
+    choices = [phase for phase in options.phases if phase != "before"]
+    pages: list[str] | None = None
+    crawl: list[Any] = []
+    if "before" in options.phases:
+        first = await crawler.start()
+        links = [u for u, _depth in list(crawler.frontier.queue)[: max(0, options.phase_pages - 1)]]
+        pages = [url, *links] if first.status and first.status < 400 else [url]
+        crawl.append(crawler.run())
+    await asyncio.gather(*crawl, *(consent_phase(browser, obs, options, choice, url, pages, interaction)
+                                   for choice in choices))
+
+
+def _check_reached(obs: Observations, url: str, options: ScanOptions) -> None:
+    """A scan in which no page answered at all has nothing to report: say why, as for the start page."""
+    if any(page["status"] is not None for page in obs.pages):
+        return
+    first = next((page for page in obs.pages if page["url"] == url), None)
+    if first is None or first.get("timed_out"):
+        raise ScanTimeout(url, options.page_timeout)
+    raise UnreachableSite(url, first.get("error") or "no answer")
 
 
 def _ignore_closed_targets(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
@@ -124,8 +189,17 @@ def _ignore_closed_targets(loop: asyncio.AbstractEventLoop, context: dict[str, A
 def _public(options: ScanOptions) -> dict[str, Any]:
     shown = asdict(options)
     shown.pop("extra")
+    shown.pop("consent_phases")
     shown["resolve"] = list(options.resolve)
+    shown["phases"] = list(options.phases)
     return shown
+
+
+def page_record(visit: Visit, phase: str, depth: int | None) -> dict[str, Any]:
+    """A visited page as the report lists it (see scanner.report)."""
+    error = visit.error or (None if visit.html or visit.status is None else "not HTML")
+    return {"url": visit.url, "status": visit.status, "phase": phase, "error": error, "depth": depth,
+            "timed_out": visit.timed_out, "watch": visit.watch or None}
 
 
 class Crawler:
@@ -137,10 +211,15 @@ class Crawler:
         self.progress = progress or (lambda done, queued, cookies: None)
         self.active = 0
         self.done = 0
+        self.loading = asyncio.Semaphore(max(1, options.concurrency))
+
+    def tab(self) -> Tab:
+        return Tab(self.browser, self.obs, self.options.settings(), "before", self.loading)
 
     async def start(self) -> Visit:
-        """Visit the start page alone; UnreachableSite or ScanTimeout when it does not load."""
-        self.first = Tab(self.browser, self.obs, self.options.settings(), "before")
+        """Visit the start page alone; UnreachableSite when it cannot be loaded at all (DNS, refused,
+        TLS, a redirect loop). A start page that times out is recorded and the crawl goes on."""
+        self.first = self.tab()
         item = self.frontier.pop()
         assert item is not None
         try:
@@ -151,8 +230,8 @@ class Crawler:
 
     async def run(self) -> None:
         """The workers, and the sitemap reader feeding them, until the frontier is exhausted."""
-        tabs = [self.first, *(Tab(self.browser, self.obs, self.options.settings(), "before")
-                              for _ in range(max(1, self.options.concurrency) - 1))]
+        count = max(1, self.options.concurrency) * max(1, self.options.tabs_per_load)
+        tabs = [self.first, *(self.tab() for _ in range(count - 1))]
         self.active += 1  # the sitemap reader counts as busy: it may still add pages
         try:
             await asyncio.gather(self._sitemaps_then_idle(), *(self._worker(tab) for tab in tabs))
@@ -162,7 +241,9 @@ class Crawler:
     async def _sitemaps_then_idle(self) -> None:
         try:
             if self.options.sitemaps:
-                await self._add_sitemaps()
+                await add_sitemaps(self.frontier, self.obs, self.options.resolve,
+                                   self.options.ignore_https_errors, self.options.page_timeout,
+                                   self.browser.version)
         finally:
             self.active -= 1
 
@@ -183,52 +264,48 @@ class Crawler:
             visit = await tab.visit(url)
         finally:
             self.active -= 1
-        if start and visit.status is None and visit.error:
-            if visit.error.startswith("timeout"):
-                raise ScanTimeout(url, self.options.page_timeout)
+        if start and visit.error and not visit.timed_out:
             raise UnreachableSite(url, visit.error)
-        error = visit.error or (None if visit.html else "not HTML")
-        self.obs.pages.append({"url": url, "status": visit.status, "phase": "before", "error": error,
-                               "depth": depth})
+        self.obs.pages.append(page_record(visit, "before", depth))
         for link in visit.links:
             self.frontier.add(link, depth + 1)
         self.done += 1
         self.progress(self.done, len(self.frontier.queue), self.obs.cookie_count())
         return visit
 
-    async def _add_sitemaps(self) -> None:
-        """Pages named in sitemaps (from robots.txt, else /sitemap.xml), indexes followed, at depth 1."""
-        async with fetcher(self.browser, self.options.settings()) as fetch:
-            robots = await fetch(urljoin(self.frontier.start, "/robots.txt"))
-            todo = robots_sitemaps(robots or "", self.frontier.start) or [
-                urljoin(self.frontier.start, "/sitemap.xml")]
-            fetched = 0
-            while todo and fetched < MAX_SITEMAPS:
-                text = await fetch(todo.pop(0))
-                fetched += 1
-                pages, nested = parse_sitemap(text or "")
-                todo.extend(nested)
-                for page in pages:
-                    self.frontier.add(page, 1)
-
 
 async def consent_phase(browser: Browser, obs: Observations, options: ScanOptions, choice: str,
-                        pages: list[str]) -> dict[str, Any]:
-    """A fresh context: open the start page, accept or reject all, then visit a few more pages."""
+                        start: str, pages: list[str] | None, interaction: dict[str, Any]) -> None:
+    """A fresh context: open the start page, accept or reject all, then visit a few more pages.
+
+    The outcome goes into `interaction[choice]` at once (so a scan cut by its time budget still
+    says it). When the choice could not be made the phase did not happen, and nothing it saw is
+    recorded as seen "after accept" or "after reject"."""
     tab = Tab(browser, obs, options.settings(), choice)
     try:
-        first = await tab.visit(pages[0], collect=False)
-        obs.pages.append({"url": pages[0], "status": first.status, "phase": choice, "error": first.error,
-                          "depth": 0})
+        first = await tab.visit(start, collect=False)
+        obs.pages.append(page_record(first, choice, 0))
         if tab.page is None or first.status is None:
-            return {"method": "none", "ok": False, "detail": f"start page failed: {first.error}"}
-        outcome = await give_consent(tab.page, choice)
+            interaction[choice] = {"method": "none", "ok": False,
+                                   "detail": f"start page failed: {first.error}"}
+            return
+        outcome = interaction[choice] = await give_consent(tab.page, choice)
+        if not outcome["ok"]:
+            return
         await tab.settle(time.monotonic() + options.page_timeout)
-        await tab.collect(pages[0])
-        for url in pages[1:]:
-            visit = await tab.visit(url)
-            obs.pages.append({"url": url, "status": visit.status, "phase": choice, "error": visit.error,
-                              "depth": None})
-        return outcome
+        await tab.collect(start)
+        for url in _phase_pages(options, start, pages, first.links):
+            obs.pages.append(page_record(await tab.visit(url), choice, None))
     finally:
         await tab.close()
+
+
+def _phase_pages(options: ScanOptions, start: str, pages: list[str] | None, links: list[str]) -> list[str]:
+    """The pages a consent phase visits after the start page: the crawl's first links, or (without
+    the "before" crawl) the phase's own start page's links, under the same scope rules."""
+    if pages is not None:
+        return pages[1:]
+    frontier = Frontier(start, max_pages=options.phase_pages, include_subdomains=options.include_subdomains)
+    for link in links:
+        frontier.add(link, 1)
+    return [url for url, _depth in list(frontier.queue)[1:]]

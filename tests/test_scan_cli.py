@@ -12,8 +12,10 @@ import uuid
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
+from consentkit.cli import cli
 from consentkit.db import get_db
 from consentkit.models import Scan
 from tests.conftest import ROOT, free_port
@@ -25,16 +27,12 @@ def resolve_args(server, hosts) -> list[str]:
 
 
 def test_invalid_url_is_a_usage_error(runner):
-    from consentkit.cli import cli
-
     result = runner.cli.invoke(cli, ["scan", "www.example.no"], obj=runner.app)
     assert result.exit_code == 2
     assert "absolute http(s) URL" in result.output
 
 
 def test_malformed_resolve_is_a_usage_error(runner):
-    from consentkit.cli import cli
-
     result = runner.cli.invoke(cli, ["scan", "https://www.example.no/", "--resolve", "www.example.no"],
                                obj=runner.app)
     assert result.exit_code == 2
@@ -95,31 +93,94 @@ def test_failed_site_scan_is_recorded_with_its_reason(runner):
 
 
 @pytest.mark.browser
-def test_ctrl_c_closes_the_browser(tmp_path: Path):
+@pytest.mark.parametrize("sig, code, said, reason", [
+    (signal.SIGINT, 130, "scan interrupted; the browser was closed", "interrupted"),
+    (signal.SIGTERM, 143, "scan terminated (SIGTERM); the browser was closed", "terminated (SIGTERM)"),
+])
+def test_ctrl_c_and_sigterm_close_the_browser_and_fail_the_site_scan(runner, sig, code, said, reason):
+    """Ctrl-C, and SIGTERM as a service manager or `docker stop` sends it, clean up the same way."""
     marker = f"consentkit-scan-test-{uuid.uuid4().hex}"
+    added = runner.invoke("site", "add", "--name", "Big", "--origin", generated.SITE, "--json")
+    key = json.loads(added.output)["key"]
+    env = {**os.environ, "CONSENTKIT_TEST_MARKER": marker,
+           "CONSENTKIT_DATABASE_URL": runner.app.config["DATABASE_URL"],
+           "CONSENTKIT_INSTANCE_PATH": runner.app.instance_path}
     with serve(generated.app(200)) as server:
         process = subprocess.Popen(
-            [sys.executable, "-m", "consentkit", "scan", generated.START, "--max-pages", "200",
+            [sys.executable, "-m", "consentkit", "scan", generated.START, "--max-pages", "200", "--site", key,
              "--ignore-https-errors", *resolve_args(server, generated.HOSTS)],
-            cwd=ROOT, env={**os.environ, "CONSENTKIT_TEST_MARKER": marker},
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
-            deadline = time.monotonic() + 60
-            while not browsers_with(marker) and time.monotonic() < deadline:
-                time.sleep(0.2)
-            assert browsers_with(marker), "the browser never started"
-            time.sleep(2)
-            process.send_signal(signal.SIGINT)
+            wait_until(lambda: scan_row(runner).pages_done >= 2, process)  # crawling, pages stored
+            assert browsers_with(marker), "the browser is not running"
+            process.send_signal(sig)
             _, stderr = process.communicate(timeout=60)
         finally:
             if process.poll() is None:
                 process.kill()
-    assert process.returncode == 130, stderr
-    assert "interrupted" in stderr and "Traceback" not in stderr
-    deadline = time.monotonic() + 10
-    while browsers_with(marker) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not browsers_with(marker)
+    assert process.returncode == code, stderr
+    assert said in stderr and "Traceback" not in stderr
+    wait_until(lambda: not browsers_with(marker), timeout=10)
+    row = scan_row(runner)
+    assert (row.status, row.error) == ("failed", reason) and row.finished_at is not None
+
+
+def scan_row(runner) -> Scan:
+    with runner.app.app_context(), get_db(runner.app).session() as session:
+        (row,) = session.scalars(select(Scan)).all()
+        session.expunge(row)
+        return row
+
+
+def wait_until(condition, process: subprocess.Popen | None = None, timeout: float = 90) -> None:
+    """Poll `condition` until it holds; fail early when `process` has exited."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"the scan exited early: {process.stderr.read()[-2000:]}")
+        try:
+            if condition():
+                return
+        except ValueError:  # no scan row yet
+            pass
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.mark.browser
+def test_phases_before_runs_only_the_crawl_before_consent():
+    with serve(itsworking.app()) as server:
+        result = CliRunner().invoke(cli, ["scan", itsworking.START, "--ignore-https-errors",
+                                          "--phases", "before", "--json", "-",
+                                          *resolve_args(server, itsworking.HOSTS)])
+    report = json.loads(result.stdout)
+    assert {page["phase"] for page in report["pages"]} == {"before"}
+    assert report["phases_run"] == ["before"] and report["consent_interaction"] == {}
+    assert report["options"]["phases"] == ["before"]
+    assert all(cookie["phases"] == ["before"] for cookie in report["cookies"])
+    assert "cookie_consent_status" not in {c["name"] for c in report["cookies"]}  # only set by a click
+    assert "phases checked: before consent." in result.stderr
+
+
+@pytest.mark.browser
+def test_phases_before_and_accept_never_mention_reject():
+    with serve(itsworking.app()) as server:
+        result = CliRunner().invoke(cli, ["scan", itsworking.START, "--ignore-https-errors",
+                                          "--phases", "before,accept", "--json", "-",
+                                          *resolve_args(server, itsworking.HOSTS)])
+    report = json.loads(result.stdout)
+    assert {page["phase"] for page in report["pages"]} == {"before", "accept"}
+    assert report["phases_run"] == ["before", "accept"] and set(report["consent_interaction"]) == {"accept"}
+    assert not any("reject" in item["phases"] for item in [*report["cookies"], *report["storage"]])
+    assert {c["name"]: c["phases"] for c in report["cookies"]}["_fbp"] == ["accept"]
+    assert {v["phase"] for v in report["violations"]} == {"before"}
+
+
+def test_unknown_phase_is_a_usage_error(runner):
+    result = runner.cli.invoke(cli, ["scan", "https://www.example.no/", "--phases", "before,after"],
+                               obj=runner.app)
+    assert result.exit_code == 2
+    assert "give one or more of before, accept, reject" in result.output
 
 
 def browsers_with(marker: str) -> list[int]:

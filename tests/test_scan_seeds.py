@@ -45,8 +45,14 @@ def test_itsworking_cookie_attributes(itsworking_report):
 
 def test_itsworking_generic_banner_clicked(itsworking_report):
     interaction = itsworking_report["consent_interaction"]
-    assert interaction["accept"] == {"method": "button", "ok": True, "detail": "clicked 'Godta alle'"}
-    assert interaction["reject"] == {"method": "button", "ok": True, "detail": "clicked 'Avvis alle'"}
+    accept, reject = interaction["accept"], interaction["reject"]
+    assert (accept["method"], accept["ok"], accept["text"]) == ("button", True, "Godta alle")
+    assert (reject["method"], reject["ok"], reject["text"]) == ("button", True, "Avvis alle")
+    # which button, so a wrong click can be seen in the report
+    assert accept["selector"] == "#cookie-banner > button:nth-of-type(1)"
+    assert reject["selector"] == "#cookie-banner > button:nth-of-type(2)"
+    assert reject["detail"] == "clicked 'Avvis alle' (#cookie-banner > button:nth-of-type(2))"
+    assert itsworking_report["phases_run"] == ["before", "accept", "reject"]
 
 
 def test_itsworking_crawl_follows_links_and_sitemap_index(itsworking_report):
@@ -82,14 +88,17 @@ def test_contracting_exact_inventory(contracting_report):
                for s in contracting_report["storage"]}
     assert cookies == contracting.EXPECTED_COOKIES
     assert storage == contracting.EXPECTED_STORAGE
+    # no banner: neither "after accept" nor "after reject" happened, and no item claims them
+    assert contracting_report["phases_run"] == ["before"]
     every = [*contracting_report["cookies"], *contracting_report["storage"]]
-    assert all(item["phases"] == ["before", "accept", "reject"] for item in every)
+    assert all(item["phases"] == ["before"] for item in every)
 
 
 def test_contracting_without_banner_says_so(contracting_report):
     interaction = contracting_report["consent_interaction"]
     assert interaction["accept"]["ok"] is False and interaction["accept"]["method"] == "none"
     assert interaction["reject"]["ok"] is False
+    assert interaction["reject"]["detail"].startswith("no reject-all button found: no known consent manager")
     # without a reject button there is no "after rejection": only before-consent violations
     assert {v["phase"] for v in contracting_report["violations"]} <= {"before"}
     requests = {r["domain"]: r for r in contracting_report["requests"]}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from rich.console import Console
 from rich.text import Text
 
-from consentkit.commands.scan import human_lifetime, shown
+from consentkit.commands.scan import human_lifetime, render_phases, shown
 from scanner.collect import parse_cookie_write, script_from_stack
 from scanner.crawl import (
     Frontier,
@@ -15,9 +18,10 @@ from scanner.crawl import (
     registrable_domain,
     robots_sitemaps,
 )
-from scanner.errors import InvalidResolveRule, InvalidScanUrl
-from scanner.report import find_violations, lifetime
-from scanner.resolve import parse_rule, resolver_args
+from scanner.errors import InvalidPhases, InvalidResolveRule, InvalidScanUrl
+from scanner.report import find_violations, lifetime, phases_run
+from scanner.resolve import ResolveMap, parse_rule, resolver_args
+from scanner.run import parse_phases
 
 
 def test_registrable_domain_uses_the_offline_snapshot():
@@ -89,6 +93,16 @@ def test_resolve_rules():
             parse_rule(bad)
 
 
+def test_resolve_map_for_the_scanners_own_requests_reads_rules_like_chromium():
+    rules = ResolveMap.parse(["www.site.test:127.0.0.1:8443", "*.ads.test:127.0.0.2", "v6.test:[::1]:80"])
+    assert rules.lookup("www.site.test", 443) == ("127.0.0.1", 8443)
+    assert rules.lookup("WWW.Site.Test", 80) == ("127.0.0.1", 8443)
+    assert rules.lookup("px.ads.test", 443) == ("127.0.0.2", 443)
+    assert rules.lookup("ads.test", 443) == ("ads.test", 443)  # `*.` needs a label, as in Chromium
+    assert rules.lookup("v6.test", 443) == ("::1", 80)
+    assert rules.lookup("other.test", 8080) == ("other.test", 8080)
+
+
 def test_cookie_writes_are_keyed_like_chromium_stores_them():
     assert parse_cookie_write("_ga=GA1; path=/; domain=.site.test; max-age=1", "www.site.test") == (
         "_ga", ".site.test")
@@ -120,12 +134,45 @@ def item(name, category, phases):
 
 def test_violations():
     cookies = [item("_ga", "analytics", ["before", "accept", "reject"]),
-               item("csrf", "necessary", ["before"]), item("odd", "unclassified", ["before"]),
-               item("_fbp", "marketing", ["accept"])]
+               item("csrf", "necessary", ["before"]), item("_fbp", "marketing", ["accept"])]
     found = find_violations(cookies, [])
     assert [(v["name"], v["phase"], v["page"]) for v in found] == [
         ("_ga", "before", "https://www.site.test/before"), ("_ga", "reject", "https://www.site.test/reject")]
-    assert [v["phase"] for v in find_violations(cookies, [], rejected=False)] == ["before"]
+    assert [v["phase"] for v in find_violations(cookies, [], phases=["before", "accept"])] == ["before"]
+
+
+def test_unclassified_items_are_violations_before_consent_and_after_rejection():
+    """Unknown means consent: an item nobody has classified is never treated as necessary."""
+    cookies = [item("odd", "unclassified", ["before", "reject"])]
+    storage = [{**item("blob", "unclassified", ["reject"]), "kind": "localStorage",
+                "origin": "https://www.site.test"}]
+    found = find_violations(cookies, storage)
+    assert [(v["kind"], v["name"], v["phase"], v["category"]) for v in found] == [
+        ("cookie", "odd", "before", "unclassified"), ("cookie", "odd", "reject", "unclassified"),
+        ("localStorage", "blob", "reject", "unclassified")]
+
+
+def test_phases_run_only_names_phases_that_happened():
+    both = {"accept": {"ok": True}, "reject": {"ok": True}}
+    assert phases_run(["before", "accept", "reject"], both) == ["before", "accept", "reject"]
+    assert phases_run(["before"], {}) == ["before"]
+    assert phases_run(["before", "accept", "reject"], {"accept": {"ok": True}, "reject": {"ok": False}}) == [
+        "before", "accept"]
+    assert phases_run(["reject"], both) == ["reject"]
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("before", ("before",)), ("accept,before", ("before", "accept")),
+    (" Reject , before ", ("before", "reject")), ("before,accept,reject", ("before", "accept", "reject")),
+])
+def test_phases_option(value, expected):
+    assert parse_phases(value) == expected
+
+
+@pytest.mark.parametrize("bad", ["", "after", "before,later", ","])
+def test_phases_option_rejects_unknown_names(bad):
+    with pytest.raises(InvalidPhases, match="before, accept, reject"):
+        parse_phases(bad)
 
 
 def test_terminal_text_is_never_markup():
@@ -135,3 +182,16 @@ def test_terminal_text_is_never_markup():
     assert human_lifetime(None) == "session"
     assert human_lifetime(1800) == "30 min"
     assert human_lifetime(400 * 86400) == "1 year"
+
+
+def test_terminal_says_what_was_clicked_and_plainly_what_was_not():
+    report = {"phases_run": ["before", "accept"], "consent_interaction": {
+        "accept": {"method": "button", "ok": True,
+                   "detail": "clicked 'Godta alle' (#cookie-banner > button:nth-of-type(1))"},
+        "reject": {"method": "none", "ok": False, "detail": "no reject-all button found: …"}}}
+    out = io.StringIO()
+    render_phases(report, Console(file=out, width=300))
+    assert out.getvalue().splitlines() == [
+        "phases checked: before consent, after accept.",
+        "accept: done — clicked 'Godta alle' (#cookie-banner > button:nth-of-type(1))",
+        "reject: NOT DONE — no reject-all button found: …; what is set after rejection was not checked"]

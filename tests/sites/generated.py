@@ -1,7 +1,10 @@
 """A generated site of N pages for benchmarks and memory tests: realistic weight, every collector busy.
 
 Each page links to a handful of others, loads a first-party script and stylesheet, an analytics
-script from another host that writes cookies and storage and fires a pixel, and an image.
+script from another host that writes cookies and storage, fires a pixel, and writes one more
+cookie a second after the load event (as trackers that wait for an engagement timer do: the
+scanner's late-write watch has to wait for it on every page; a sessionStorage key named after the
+page tells on how many pages it was seen), and an image.
 """
 
 from __future__ import annotations
@@ -23,6 +26,12 @@ document.cookie = '_trk=1.2.3; path=/; max-age=' + 400 * 86400;
 try { localStorage.setItem('_trk_visits', String(Number(localStorage.getItem('_trk_visits') || 0) + 1)); }
 catch (e) {}
 new Image().src = 'https://collect.analytics.test/hit.gif?p=' + encodeURIComponent(location.pathname);
+window.addEventListener('load', function () {
+  setTimeout(function () {
+    document.cookie = '_trk_engaged=1; path=/; max-age=1800';
+    try { sessionStorage.setItem('_trk_engaged:' + location.pathname, '1'); } catch (e) {}
+  }, 1000);
+});
 """
 CSS = "body { font: 16px/1.4 sans-serif; margin: 2rem; } nav a { margin-right: .5rem; }"
 

@@ -40,7 +40,7 @@ def big(request: Request) -> Response:
             yield chunk
         yield "</body></html>"
 
-    return Response(body(), content_type="text/html")
+    return Response(body(), content_type="text/html", headers=[("Set-Cookie", "big_seen=1; Path=/")])
 
 
 def calendar(request: Request) -> Response:
@@ -69,7 +69,8 @@ def app():
         "/slow-load": lambda r: html("<img src='/hang.gif'>"
                                      "<script>document.cookie='slow_ok=1; path=/'</script>"),
         "/hang.gif": hang, "/never": hang,
-        "/loop": lambda r: Response("", status=302, headers={"Location": "/loop2"}),
+        "/loop": lambda r: Response("", status=302, headers=[("Location", "/loop2"),
+                                                             ("Set-Cookie", "loop_seen=1; Path=/")]),
         "/loop2": lambda r: Response("", status=302, headers={"Location": "/loop"}),
         "/big": big, "/after-big": lambda r: html("<p>after big</p>"),
         "/dialogs": lambda r: html("<script>alert('a'); confirm('b'); prompt('c');"
@@ -78,7 +79,8 @@ def app():
                                  "document.cookie = 'opened_popup=1; path=/';</script>"),
         "/popup-target": lambda r: html("<p>popup</p>"),
         "/download": lambda r: Response(b"\0" * 1024, content_type="application/octet-stream",
-                                        headers={"Content-Disposition": "attachment; filename=x.bin"}),
+                                        headers=[("Content-Disposition", "attachment; filename=x.bin"),
+                                                 ("Set-Cookie", "download_seen=1; Path=/")]),
         "/calendar": calendar,
         "/missing": lambda r: html("<p>gone</p>", status=404),
         "/broken": lambda r: html("<p>oops</p>", status=500),
