@@ -1,18 +1,20 @@
-// Builds the served banner bundle static/consentkit.js from banner/src with esbuild.
+// Builds the banner from banner/src with esbuild: static/consentkit.js (the core) and static/consentkit-ui.js
+// (the view it loads).
 //
-//   npm run build     write static/consentkit.js
-//   npm run check     exit 1 when the committed bundle differs from a fresh build (CI and the tests)
+//   npm run build     write both
+//   npm run check     exit 1 when a committed file differs from a fresh build (CI and the tests)
 //
-// The sources are ES modules, one concern each (banner/README.md); the bundle is one classic script
-// (an IIFE) that defines window.ConsentKit and does not start by itself. The two stylesheets are
-// imported as text, minified by esbuild's CSS minifier first.
+// The sources are ES modules, one concern each (banner/README.md). Each output is one classic script (an
+// IIFE): the core defines window.ConsentKit and does not start by itself; the view hands its functions
+// to the core. The stylesheets are imported as text, minified by esbuild's CSS minifier first.
 import { readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const OUT = join(ROOT, "static", "consentkit.js");
+// The core runs synchronously in the page's <head>; the view is loaded by the core (banner/README.md).
+const OUTPUTS = { "main.js": "consentkit.js", "view.js": "consentkit-ui.js" };
 
 /** Imports of .css files become their minified text. */
 const minifiedCss = {
@@ -26,12 +28,12 @@ const minifiedCss = {
   },
 };
 
-/** @returns {Promise<string>} the bundle's text */
-async function build() {
+/** @returns {Promise<string>} the text of the bundle of one entry point */
+async function build(entry) {
   const constants = await readFile(join(ROOT, "banner", "src", "constants.js"), "utf8");
   const version = /VERSION = "([^"]+)"/.exec(constants)[1];
   const result = await esbuild.build({
-    entryPoints: [join(ROOT, "banner", "src", "main.js")],
+    entryPoints: [join(ROOT, "banner", "src", entry)],
     bundle: true,
     format: "iife",
     minify: true,
@@ -45,14 +47,18 @@ async function build() {
   return result.outputFiles[0].text;
 }
 
-const code = await build();
-if (process.argv.includes("--check")) {
-  const committed = await readFile(OUT, "utf8").catch(() => "");
-  if (committed !== code) {
-    console.error("static/consentkit.js is not a fresh build of banner/src: run `npm run build`");
-    process.exit(1);
+let stale = false;
+for (const [entry, name] of Object.entries(OUTPUTS)) {
+  const out = join(ROOT, "static", name);
+  const code = await build(entry);
+  if (process.argv.includes("--check")) {
+    if ((await readFile(out, "utf8").catch(() => "")) !== code) {
+      console.error(`static/${name} is not a fresh build of banner/src: run \`npm run build\``);
+      stale = true;
+    }
+  } else {
+    await writeFile(out, code);
+    console.log(`wrote static/${name} (${Buffer.byteLength(code)} bytes)`);
   }
-} else {
-  await writeFile(OUT, code);
-  console.log(`wrote ${OUT} (${Buffer.byteLength(code)} bytes)`);
 }
+if (stale) process.exit(1);

@@ -10,14 +10,22 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import __version__
-from .models import Site
+from scanner.crawl import registrable_domain
+
+from . import __version__, hostsets
+from .classifier import Classifier, default_classifier
+from .models import OPTIONAL_CATEGORIES, Site
+
+# A host that set items of several categories is held until the strictest one is granted, and an
+# item nobody has classified yet counts as the strictest category the site asks for.
+STRICTNESS = ("functional", "analytics", "marketing")
 
 
 def build(site: Site, inventory: list[dict[str, Any]], public_url: str,
-          hosts: dict[str, list[str]] | None = None) -> dict[str, Any]:
-    """The config dict for `ConsentKit.init`; `hosts` defaults to `tracker_hosts(site, inventory)`."""
+          classifier: Classifier | None = None) -> dict[str, Any]:
+    """The config dict for `ConsentKit.init`."""
     base = public_url.rstrip("/")
+    classifier = classifier or default_classifier()
     return {
         "siteKey": site.key,
         "endpoint": f"{base}/v1/sites/{site.key}/consents",
@@ -27,8 +35,9 @@ def build(site: Site, inventory: list[dict[str, Any]], public_url: str,
         "defaultLanguage": site.default_language,
         "categories": list(site.categories),
         "texts": site.texts or {},
-        "cookies": [banner_cookie(item) for item in inventory],
-        "hosts": hosts if hosts is not None else tracker_hosts(site, inventory),
+        "cookies": [banner_cookie(item, site) for item in inventory],
+        "hosts": scanned_hosts(site, inventory, classifier),
+        "trackers": tracker_sets(site, classifier),
         "consentMode": bool(site.consent_mode),
         "gpc": site.gpc_policy,
         "cookieName": site.cookie_name,
@@ -40,72 +49,90 @@ def build(site: Site, inventory: list[dict[str, Any]], public_url: str,
     }
 
 
-def banner_cookie(item: dict[str, Any]) -> dict[str, Any]:
-    """One inventory item in the shape of `cookies[]`; `pattern` only for prefix names."""
+def consent_category(category: str, site: Site) -> str:
+    """The category the banner asks for an item under: its own, or, when it is unclassified (or of
+    a category we do not know), the strictest one the site asks for. Unknown means consent: such
+    an item is held, listed and deleted like the most intrusive thing on the site, until the owner
+    classifies it."""
+    if category == "necessary" or category in OPTIONAL_CATEGORIES:
+        return category
+    asked = [c for c in STRICTNESS if c in (site.categories or ())]
+    return asked[-1] if asked else "marketing"
+
+
+def banner_cookie(item: dict[str, Any], site: Site) -> dict[str, Any]:
+    """One inventory item in the shape of `cookies[]`; `pattern` only for prefix names, and
+    `unclassified` for items the banner asks for under the strictest category."""
+    category = consent_category(item["category"], site)
     cookie = {
         "name": item["name"], "kind": item.get("kind", "cookie"), "domain": item.get("domain", ""),
-        "category": item["category"], "provider": item.get("provider", ""),
+        "category": category, "provider": item.get("provider", ""),
         "purpose": item.get("purpose") or {}, "lifetime_seconds": item.get("lifetime_seconds"),
     }
+    if category != item["category"]:
+        cookie["unclassified"] = True
     if item.get("pattern") == "prefix" or item.get("match") == "prefix":
         cookie["pattern"] = "prefix"
     return cookie
 
 
-def tracker_hosts(site: Site, inventory: list[dict[str, Any]]) -> dict[str, list[str]]:
-    """Per optional category, the script hosts the banner holds back until consent.
+def tracker_sets(site: Site, classifier: Classifier) -> dict[str, str]:
+    """Per optional category, every host the knowledge base lists as a tracker of it, as a coded
+    set (`consentkit.hostsets`): the banner holds their scripts and iframes back on any site, scanned
+    or not. The site's own registrable domains are left out: its own scripts are never held."""
+    own = _own_domains(site)
+    hosts: dict[str, list[str]] = {category: [] for category in OPTIONAL_CATEGORIES}
+    for host, match in classifier.tracker_hosts().items():
+        if match.category in hosts and _registrable(host) not in own:
+            hosts[match.category].append(host)
+    return {category: hostsets.encode(names) for category, names in hosts.items() if names}
 
-    Candidates are the hosts the scanner saw setting the site's non-necessary items (and the domains
-    of third-party items). A host in the classifier's tracker table goes in under the table's domain
-    and category, so a match on `www.google-analytics.com` blocks all of `google-analytics.com`.
-    A third-party host the table does not know goes in under the strictest category of the items it
-    set: the scan saw it set them, and that is the attribution the banner acts on. The site's own
-    hosts are never blocked: holding back a first-party script could break the site.
+
+def scanned_hosts(site: Site, inventory: list[dict[str, Any]],
+                  classifier: Classifier) -> dict[str, list[str]]:
+    """Per optional category asked, the third-party hosts the scanner saw setting the site's items
+    that the tracker table does not know (those are in `tracker_sets` already).
+
+    Candidates are the setters of the site's non-necessary items and the domains of third-party
+    items. Such a host goes in under the strictest category of the items it set: the scan saw it
+    set them, and that is the attribution the banner acts on. The site's own hosts are never
+    blocked: holding back a first-party script could break the site.
     """
-    wanted = set(site.categories)
     hosts: dict[str, set[str]] = {category: set() for category in site.categories}
-    attributed = _attributed_hosts(item for item in inventory if item.get("category") in wanted)
-    if not attributed:
-        return {category: [] for category in site.categories}
-    from .classifier import default_classifier  # the classifier's tables load on first use
-
-    classifier = default_classifier()
-    own = {_registrable(urlsplit(origin).hostname or "") for origin in site.origins}
+    own = _own_domains(site)
+    attributed = _attributed_hosts(site, inventory)
     for host, categories in sorted(attributed.items()):
-        match = classifier.classify_host(host)
-        category = getattr(match, "category", None)
-        if category in wanted:
-            hosts[category].add(_match_domain(match, host))
-        elif match is None and _registrable(host) not in own:
-            hosts[max(categories, key=STRICTNESS.index)].add(host)
+        strictest = max(categories, key=STRICTNESS.index)
+        if strictest in hosts and classifier.classify_host(host) is None and _registrable(host) not in own:
+            hosts[strictest].add(host)
     return {category: sorted(names) for category, names in hosts.items()}
 
 
-# A host that set items of several categories is held until the strictest one is granted.
-STRICTNESS = ("functional", "analytics", "marketing")
+def _own_domains(site: Site) -> set[str]:
+    return {_registrable(urlsplit(origin).hostname or "") for origin in site.origins} - {""}
 
 
-def _attributed_hosts(items: Iterable[dict[str, Any]]) -> dict[str, set[str]]:
+def _attributed_hosts(site: Site, inventory: list[dict[str, Any]]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
-    for item in items:
-        for host in _candidate_hosts([item]):
-            found.setdefault(host, set()).add(item["category"])
+    for item in inventory:
+        category = consent_category(item.get("category") or "", site)
+        if category == "necessary":
+            continue
+        for host in _candidate_hosts(item):
+            found.setdefault(host, set()).add(category)
     return found
 
 
 def _registrable(host: str) -> str:
-    from scanner.crawl import registrable_domain
-
-    return registrable_domain(host) if host else ""
+    return (registrable_domain(host) or host) if host else ""
 
 
-def _candidate_hosts(items: Iterable[dict[str, Any]]) -> Iterable[str]:
-    for item in items:
-        setter = _host(item.get("set_by") or "")
-        if setter:
-            yield setter
-        if item.get("party") == "third" and item.get("domain"):
-            yield str(item["domain"]).lstrip(".").lower()
+def _candidate_hosts(item: dict[str, Any]) -> Iterable[str]:
+    setter = _host(item.get("set_by") or "")
+    if setter:
+        yield setter
+    if item.get("party") == "third" and item.get("domain"):
+        yield str(item["domain"]).lstrip(".").lower()
 
 
 def _host(value: str) -> str:
@@ -117,12 +144,3 @@ def _host(value: str) -> str:
         return (urlsplit(value).hostname or "").lower()
     except ValueError:
         return ""
-
-
-def _match_domain(match: Any, host: str) -> str:
-    """The tracker-table domain a host matched (its `domain`), else the host itself."""
-    for attribute in ("domain", "host", "pattern"):
-        value = getattr(match, attribute, None)
-        if isinstance(value, str) and value:
-            return value.lstrip(".").lower()
-    return host

@@ -1,14 +1,15 @@
 // Prior blocking: tagged elements are held until their category is granted; auto-blocking holds scripts
-// and iframes from the configured hosts that other scripts add later. No consent logic here: it asks
-// `granted()` and calls `state.act.allow()`.
+// and iframes from tracker hosts (the site's `hosts` and every host of the knowledge base, `trackers`)
+// that other scripts add later. No consent logic here: it asks `granted()` and calls `state.act.allow()`.
 //
 // Limits of auto-blocking (documented in banner/README.md): it catches scripts and iframes created with
-// document.createElement and scripts/iframes the parser or innerHTML insert, but not requests made with
+// document.createElement, inserted by the parser, and inside HTML given to innerHTML, outerHTML,
+// insertAdjacentHTML, Range#createContextualFragment and document.write; not requests made with
 // fetch/XHR/sendBeacon, `new Image()` pixels, elements made by another document's createElement,
 // or a parser-inserted script that the browser runs before the MutationObserver sees it.
-import { ATTR, HELD, NECESSARY } from "./constants.js";
-import { fill } from "./i18n.js";
-import { granted, h, safe } from "./util.js";
+import { ATTR, HELD, NECESSARY, OPTIONAL } from "./constants.js";
+import { decode, holds } from "./hostsets.js";
+import { granted, safe } from "./util.js";
 
 const setAttr = Element.prototype.setAttribute;
 
@@ -21,6 +22,8 @@ const setAttr = Element.prototype.setAttribute;
 function categoryOf(state, el) {
   const c = el.getAttribute(ATTR);
   if (c === NECESSARY || state.cfg.categories.includes(c)) return c;
+  // A tracker of a category the site does not ask for: held, quietly, for good (nobody can consent).
+  if (el.hasAttribute(ATTR + "-auto") && OPTIONAL.includes(c)) return null;
   if (!state.warned[c]) {
     state.warned[c] = 1;
     console.warn("[consentkit] unknown category \"" + c + "\": the element stays blocked");
@@ -41,11 +44,76 @@ export function hostCategory(state, url) {
   } catch (e) {
     return null;
   }
+  if (host === location.hostname) return null; // the page's own scripts are never held
   const hosts = state.cfg.hosts;
   for (const c of state.cfg.categories) {
     for (const x of Array.isArray(hosts[c]) ? hosts[c] : []) if (host === x || host.endsWith("." + x)) return c;
   }
+  for (const c of OPTIONAL) if (state.sets[c] && holds(state.sets[c], host)) return c;
   return null;
+}
+
+/**
+ * Holds, inside a node or fragment, every untagged script and iframe from a held host.
+ * @param {object} state
+ * @param {ParentNode} root
+ */
+function holdWithin(state, root) {
+  for (const el of root.querySelectorAll("script[src],iframe[src]")) {
+    if (el.hasAttribute(ATTR)) continue;
+    const src = el.getAttribute("src");
+    const c = heldCategory(state, src);
+    if (c) hold(el, c, src);
+  }
+}
+
+const TAGS = /<(script|iframe)/i;
+
+/**
+ * HTML with its tracker scripts and iframes held, for the APIs that take HTML strings. Parsed in an inert
+ * template; strings without a script or iframe tag are passed on untouched (and cost nothing).
+ * @param {object} state
+ * @param {*} html
+ * @returns {*}
+ */
+function heldHtml(state, html) {
+  if (typeof html !== "string" || !TAGS.test(html)) return html;
+  const tpl = state.create("template");
+  state.innerHTML.set.call(tpl, html);
+  holdWithin(state, tpl.content);
+  return state.innerHTML.get.call(tpl);
+}
+
+/**
+ * Wraps the HTML-string APIs so that what they insert is held like anything else (innerHTML, outerHTML,
+ * insertAdjacentHTML, createContextualFragment, document.write and writeln).
+ * @param {object} state
+ */
+function guardHtml(state) {
+  const P = Element.prototype;
+  state.innerHTML = Object.getOwnPropertyDescriptor(P, "innerHTML");
+  for (const [proto, prop] of [[P, "innerHTML"], [P, "outerHTML"], [ShadowRoot.prototype, "innerHTML"]]) {
+    const d = Object.getOwnPropertyDescriptor(proto, prop);
+    if (d && d.set) {
+      Object.defineProperty(proto, prop, Object.assign({}, d, { set(v) { d.set.call(this, heldHtml(state, v)); } }));
+    }
+  }
+  const adjacent = P.insertAdjacentHTML;
+  P.insertAdjacentHTML = function (where, html) {
+    return adjacent.call(this, where, heldHtml(state, html));
+  };
+  const fragment = Range.prototype.createContextualFragment;
+  Range.prototype.createContextualFragment = function (html) {
+    const f = fragment.call(this, html);
+    holdWithin(state, f);
+    return f;
+  };
+  for (const name of ["write", "writeln"]) {
+    const orig = document[name];
+    document[name] = function (...parts) {
+      return orig.apply(this, parts.map((p) => heldHtml(state, String(p))));
+    };
+  }
 }
 
 /** @returns {string | null} the category to hold a URL for: matched and not granted */
@@ -90,7 +158,7 @@ function guard(state, el) {
     configurable: true,
     get: () => src.get.call(el),
     set: (v) => {
-      const c = heldCategory(state, v);
+      const c = !el.hasAttribute(ATTR) && heldCategory(state, v); // tagged: the owner decided
       if (c) hold(el, c, v);
       else src.set.call(el, v);
     },
@@ -118,6 +186,9 @@ export function installBlocking(state) {
   const doc = document;
   const create = doc.createElement;
   state.create = (tag) => create.call(doc, tag);
+  const trackers = state.cfg.trackers || {};
+  for (const c of OPTIONAL) if (trackers[c]) state.sets[c] = decode(trackers[c]);
+  guardHtml(state);
   doc.createElement = function () {
     const el = create.apply(this, arguments);
     if (el instanceof HTMLScriptElement || el instanceof HTMLIFrameElement) {
@@ -147,6 +218,7 @@ function added(state, n) {
     const c = heldCategory(state, src);
     if (c) hold(n, c, src);
   }
+  if (n.firstElementChild) holdWithin(state, n);
   if (document.readyState === "loading") return;
   if (n.matches(HELD)) handle(state, n);
   for (const el of n.querySelectorAll(HELD)) handle(state, el);
@@ -167,7 +239,7 @@ function handle(state, el) {
   if (!c) return;
   const tag = el.tagName;
   if (!granted(state, c)) {
-    if (tag === "IFRAME" || tag === "VIDEO") placeholder(state, el, c);
+    if ((tag === "IFRAME" || tag === "VIDEO") && state.view) state.view.placeholder(state, el, c);
   } else if (tag !== "SCRIPT") {
     release(state, el);
   } else if (!state.queued.has(el)) {
@@ -214,24 +286,4 @@ function release(state, el) {
   const src = el.getAttribute("data-src");
   el.removeAttribute("data-src");
   el.setAttribute("src", src);
-}
-
-/**
- * Shows, in place of a held iframe or video (hidden by the page stylesheet), a box with a button that
- * grants its category. Sized from the element's width and height attributes so the layout does not move.
- * @param {object} state
- * @param {HTMLElement} el
- * @param {string} c
- */
-function placeholder(state, el, c) {
-  if (state.ph.has(el) || !el.parentNode) return;
-  const name = String(state.t[c] || c).toLowerCase();
-  const ph = h("div", { class: "consentkit-ph" },
-    h("p", null, fill(state.t.blocked, name)),
-    h("button", { type: "button", onclick: () => state.act.allow(c) }, fill(state.t.allow, name)));
-  const size = (v, d) => (/^\d+$/.test(v || "") ? v + "px" : v || d);
-  ph.style.width = size(el.getAttribute("width"), "300px");
-  ph.style.height = size(el.getAttribute("height"), "150px");
-  el.before(ph);
-  state.ph.set(el, ph);
 }

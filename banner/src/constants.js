@@ -4,6 +4,10 @@
 export const VERSION = "0.1.0";
 /** The category that is always on and never asked for. */
 export const NECESSARY = "necessary";
+/** Languages with built-in texts (texts.js); a site may add others through `texts`. */
+export const LANGS = ["nb", "nn", "en"];
+/** Event the view chunk dispatches on document when it has loaded, with its functions as detail. */
+export const VIEW_EVENT = "consentkit:view";
 /** The optional categories a site may ask for, in the order they are shown. */
 export const OPTIONAL = ["functional", "analytics", "marketing"];
 /** Attribute naming the category of a held element: `<script type="text/plain" data-consentkit="analytics">`. */
@@ -32,9 +36,9 @@ export const GPC = { marketing: ["marketing"], marketing_analytics: ["marketing"
 /** Defaults for every optional config field (contracts.md). */
 export const DEFAULTS = {
   siteKey: null, endpoint: null, revision: 0, bannerVersion: VERSION, languages: ["nb", "nn", "en"],
-  defaultLanguage: "nb", texts: {}, cookies: [], hosts: {}, consentMode: false, gpc: "marketing",
+  defaultLanguage: "nb", texts: {}, cookies: [], hosts: {}, trackers: {}, consentMode: false, gpc: "marketing",
   cookieName: "consentkit", cookieDomain: null, lifetimeDays: 365, privacyPolicyUrl: null, declarationUrl: null,
-  appearance: {},
+  appearance: {}, viewUrl: null,
 };
 /** One day in milliseconds. */
 export const DAY = 864e5;

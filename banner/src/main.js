@@ -1,13 +1,15 @@
-// Entry point: init() builds the one state object and wires consent, blocking, Consent Mode and UI.
-// window.ConsentKit is the public API (docs/contracts.md); no method ever throws into the host page.
+// Entry of the core (static/consentkit.js): init() builds the one state object and wires consent, blocking,
+// Consent Mode and the outbox at once, then loads the view (loadview.js). window.ConsentKit is the public
+// API (docs/contracts.md); no method ever throws into the host page.
+import { installBlocking, scan } from "./blocking.js";
 import { DEFAULTS, GPC, NECESSARY, OPTIONAL } from "./constants.js";
 import { loadConsent, payload, publicConsent, saveConsent, uuid } from "./consent.js";
 import { consentDefault, consentUpdate } from "./consentmode.js";
 import { deleteMatching } from "./cookies.js";
-import { installBlocking, scan } from "./blocking.js";
-import { pickLanguage, textsFor } from "./i18n.js";
-import { enqueue, pump } from "./outbox.js";
-import { adoptPageStyles, closeBanner, mount, openBanner } from "./ui.js";
+import { pickLanguage } from "./lang.js";
+import { loadView } from "./loadview.js";
+import { enqueue, pending, pump } from "./outbox.js";
+import PAGE_CSS from "./page.css";
 import { granted, safe, whenParsed } from "./util.js";
 
 /** The script element of the bundle itself: its nonce is carried to the scripts we activate. */
@@ -54,14 +56,23 @@ function createState(config) {
   const lang = pickLanguage(cfg);
   const current = document.currentScript;
   const gpcOn = navigator.globalPrivacyControl === true && Object.hasOwn(GPC, cfg.gpc);
-  return {
-    cfg, lang, t: textsFor(cfg, lang),
+  const s = {
+    cfg, lang, t: {}, view: null, wantOpen: null, parsed: false,
     nonce: (SCRIPT && SCRIPT.nonce) || (current && current.nonce) || "",
     consent: null, knownId: null, knownReceipt: null, listeners: [], warned: {}, ui: null, create: null, act: null,
-    mem: [], sending: false, timer: 0,
+    mem: [], sending: false, timer: 0, sets: {}, innerHTML: null,
     gpcDenied: gpcOn ? GPC[cfg.gpc].filter((c) => cfg.categories.includes(c)) : [],
     chain: Promise.resolve(), queued: new WeakSet(), ph: new WeakMap(),
   };
+  s.pending = () => pending(s);
+  return s;
+}
+
+/** Adds the page-level stylesheet (placeholders, hiding held iframes) to the document. */
+function adoptPageStyles() {
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(PAGE_CSS);
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 }
 
 /**
@@ -83,7 +94,7 @@ function decide(s, wanted, method) {
   deleteMatching(s.cfg.cookies.filter((k) => k && s.cfg.categories.includes(k.category) && !ch[k.category]));
   if (s.cfg.consentMode) consentUpdate(ch);
   enqueue(s, payload(s, s.consent));
-  closeBanner(s);
+  if (s.view) s.view.closeBanner(s);
   if (document.readyState !== "loading") scan(s);
   notify(s);
 }
@@ -136,6 +147,11 @@ function start(config) {
   }
   installBlocking(s);
   adoptPageStyles();
+  loadView(s, SCRIPT, (view) => {
+    s.view = view;
+    s.t = view.textsFor(s.cfg, s.lang);
+    whenParsed(() => show(s));
+  });
   pump(s);
   addEventListener("online", () => pump(s));
   const gpcCoversAll = s.gpcDenied.length > 0 && s.gpcDenied.length === s.cfg.categories.length;
@@ -145,13 +161,22 @@ function start(config) {
   whenParsed(() => ready(s));
 }
 
-/** Once parsed: mount the UI, release or placehold held elements, ask if needed, announce readiness. */
+/** Once parsed: release held elements that are granted, announce readiness; show the view if it is here. */
 function ready(s) {
-  mount(s);
+  s.parsed = true;
   scan(s);
-  if (s.consent) closeBanner(s);
-  else openBanner(s, false);
   document.dispatchEvent(new CustomEvent("consentkit:ready", { detail: publicConsent(s.consent) }));
+  if (s.view) show(s);
+}
+
+/** Once parsed and with the view loaded: mount it, placehold held iframes, ask if needed. */
+function show(s) {
+  if (!s.parsed || s.ui) return;
+  s.view.mount(s);
+  scan(s);
+  const open = s.wantOpen !== null ? s.wantOpen : s.consent ? null : false;
+  if (open === null) s.view.closeBanner(s);
+  else s.view.openBanner(s, open);
 }
 
 /** `window.ConsentKit`: see docs/contracts.md. Before init() every query answers "nothing granted". */
@@ -160,10 +185,16 @@ const api = {
   /** Opens the banner: the settings when the visitor has chosen before (or `show("settings")`), else the first layer. */
   show: safe((layer) => {
     const s = state;
-    if (s) whenParsed(() => openBanner(s, layer === "settings" || !!s.consent));
+    if (!s) return;
+    const settings = layer === "settings" || !!s.consent;
+    if (s.ui) s.view.openBanner(s, settings);
+    else s.wantOpen = settings; // opened as soon as the view is mounted
   }),
   /** Closes the banner without recording anything. */
-  hide: safe(() => state && closeBanner(state)),
+  hide: safe(() => {
+    if (state && state.ui) state.view.closeBanner(state);
+    else if (state) state.wantOpen = null;
+  }),
   /** @returns {boolean} whether the category is granted ("necessary" always is) */
   accepted: safe((category) => !!state && granted(state, category)),
   /** @returns {object | null} {consentId, choices, revision, date, method} or null before a choice */

@@ -1,20 +1,51 @@
-// The banner's two layers and the reopen button, in a shadow root styled by a constructable stylesheet
-// (no <style>, no style attributes: works under a strict CSP). Decisions go through `state.act`.
+// The banner's two layers, the reopen button and the placeholders of held iframes, in a shadow root styled
+// by a constructable stylesheet (no <style>, no style attributes: works under a strict CSP). Part of the
+// view chunk (view.js), which the core loads after it has blocked what needs blocking. Decisions go
+// through `state.act`; what the core knows (is anything still unsent?) through `state.pending()`.
 import CSS from "./banner.css";
 import { NECESSARY, OPEN_ATTR } from "./constants.js";
-import { pending } from "./outbox.js";
-import PAGE_CSS from "./page.css";
-import { granted, h, safe } from "./util.js";
+import { fill } from "./texts.js";
+import { granted, safe } from "./util.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 
 /**
- * Adds the page-level stylesheet (placeholders, hiding held iframes) to the document.
+ * Creates an element. Attributes: `on*` functions become (safe) listeners, `true` an empty attribute,
+ * null/false are left out. Children may be strings, nodes, arrays or null.
+ * @param {string} tag
+ * @param {Record<string, any> | null} attrs
+ * @param {...any} kids
+ * @returns {HTMLElement}
  */
-export function adoptPageStyles() {
-  const sheet = new CSSStyleSheet();
-  sheet.replaceSync(PAGE_CSS);
-  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+function h(tag, attrs, ...kids) {
+  const el = document.createElement(tag);
+  for (const k in attrs) {
+    const v = attrs[k];
+    if (typeof v === "function") el.addEventListener(k.slice(2), safe(v));
+    else if (v != null && v !== false) el.setAttribute(k, v === true ? "" : v);
+  }
+  el.append(...kids.flat(9).filter((k) => k != null && k !== false));
+  return el;
+}
+
+/**
+ * Shows, in place of a held iframe or video (hidden by the page stylesheet), a box with a button that
+ * grants its category. Sized from the element's width and height attributes so the layout does not move.
+ * @param {object} state
+ * @param {HTMLElement} el
+ * @param {string} c
+ */
+export function placeholder(state, el, c) {
+  if (state.ph.has(el) || !el.parentNode) return;
+  const name = String(state.t[c] || c).toLowerCase();
+  const ph = h("div", { class: "consentkit-ph" },
+    h("p", null, fill(state.t.blocked, name)),
+    h("button", { type: "button", onclick: () => state.act.allow(c) }, fill(state.t.allow, name)));
+  const size = (v, d) => (/^\d+$/.test(v || "") ? v + "px" : v || d);
+  ph.style.width = size(el.getAttribute("width"), "300px");
+  ph.style.height = size(el.getAttribute("height"), "150px");
+  el.before(ph);
+  state.ph.set(el, ph);
 }
 
 /**
@@ -152,8 +183,8 @@ function settingsLayer(state) {
     h("p", { id: "ck-d" }, t.settingsText),
     [NECESSARY, ...state.cfg.categories].map((cat) => categoryRow(state, cat)),
     c ? h("p", { class: "i" }, t.consentId + ": ", h("code", null, c.consentId),
-      " · " + t.date + ": " + new Date(c.date).toLocaleString(state.lang), pending(state) ? h("br") : null,
-      pending(state) ? t.pending : null) : null,
+      " · " + t.date + ": " + new Date(c.date).toLocaleString(state.lang), state.pending() ? h("br") : null,
+      state.pending() ? t.pending : null) : null,
     buttons(state, [["accept", "p", state.act.acceptAll], ["reject", "p", state.act.rejectAll], ["save", "s", save]]),
   ];
 }
@@ -185,7 +216,8 @@ function table(state, cookies) {
     h("tbody", null, cookies.map((k) => h("tr", null,
       h("td", null, k.name + (k.pattern === "prefix" ? "*" : "")),
       h("td", null, k.provider || ""),
-      h("td", null, purposeText(k.purpose, state.lang)),
+      h("td", null, k.unclassified ? [t.unclassified, " ", purposeText(k.purpose, state.lang)] :
+        purposeText(k.purpose, state.lang)),
       h("td", null, duration(k.lifetime_seconds, state))))));
 }
 

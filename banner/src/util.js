@@ -34,22 +34,3 @@ export function whenParsed(fn) {
 export function granted(state, category) {
   return category === "necessary" || !!(state.consent && state.consent.choices[category] === true);
 }
-
-/**
- * Creates an element. Attributes: `on*` functions become (safe) listeners, `true` an empty attribute,
- * null/false are left out. Children may be strings, nodes, arrays or null.
- * @param {string} tag
- * @param {Record<string, any> | null} attrs
- * @param {...any} kids
- * @returns {HTMLElement}
- */
-export function h(tag, attrs, ...kids) {
-  const el = document.createElement(tag);
-  for (const k in attrs) {
-    const v = attrs[k];
-    if (typeof v === "function") el.addEventListener(k.slice(2), safe(v));
-    else if (v != null && v !== false) el.setAttribute(k, v === true ? "" : v);
-  }
-  el.append(...kids.flat(9).filter((k) => k != null && k !== false));
-  return el;
-}

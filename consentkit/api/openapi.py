@@ -112,6 +112,12 @@ def _paths() -> dict[str, Any]:
                                   "content": {"text/javascript": {"schema": {"type": "string"}}}},
                           "304": {"description": "Not modified (If-None-Match matched the ETag)"},
                           **_errors("404")}}},
+        "/v1/banner/{digest}/consentkit-ui.js": {"get": {
+            "operationId": "view_script", "summary": "The banner's view, which consent.js loads",
+            "parameters": [_key("digest", "The first 16 hex digits of the file's SHA-256")],
+            "responses": {"200": {"description": "JavaScript; immutable under its current digest",
+                                  "content": {"text/javascript": {"schema": {"type": "string"}}}},
+                          "304": {"description": "Not modified"}}}},
         "/v1/sites/{key}/consents": {
             "post": {"operationId": "record_consent", "summary": "Record a visitor's choice",
                      "parameters": [_key()],

@@ -32,6 +32,9 @@ from .blueprint import bp
 
 CACHE = "consentkit.script_cache"
 BUNDLE = "consentkit.js"
+VIEW = "consentkit-ui.js"
+VIEW_CACHE = "consentkit.view_cache"
+IMMUTABLE = "public, max-age=31536000, immutable"
 CACHE_CONTROL = "public, max-age=60, must-revalidate"
 # Escaped so the JSON can sit in a <script> element or a JS file: no "</script>", no line separators.
 _JS_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -88,6 +91,28 @@ def bundle_mtime() -> int | None:
         return None
 
 
+def compressed(source: bytes) -> Rendered:
+    return Rendered(identity=source, gzip=gzip.compress(source, 9, mtime=0),
+                    br=brotli.compress(source, quality=11),
+                    digest=hashlib.sha256(source).hexdigest()[:32])
+
+
+def view_chunk() -> Rendered:
+    """The view chunk (static/consentkit-ui.js), compressed once per process and file change."""
+    path = static_dir() / VIEW
+    stamp = path.stat().st_mtime_ns
+    cached = current_app.extensions.get(VIEW_CACHE)
+    if cached is None or cached[0] != stamp:
+        cached = current_app.extensions[VIEW_CACHE] = (stamp, compressed(path.read_bytes()))
+    return cached[1]
+
+
+def view_url() -> str:
+    """Where the core loads the view from, relative to the core's own URL: wherever consent.js was
+    loaded from, its view is beside it. The content digest in the path lets it be cached for good."""
+    return f"/v1/banner/{view_chunk().digest[:16]}/{VIEW}"
+
+
 def render(config: dict[str, Any], has_bundle: bool) -> Rendered:
     """The bundle followed by `;ConsentKit.init(config);`, compressed once for all requests."""
     call = f"ConsentKit.init({js_json(config)});"
@@ -98,9 +123,7 @@ def render(config: dict[str, Any], has_bundle: bool) -> Rendered:
                                  static_dir() / BUNDLE)
         source = (b"/* consentkit: the banner bundle static/consentkit.js is missing; build it. */\n"
                   + f"if (window.ConsentKit) {{ {call} }}\n".encode())
-    return Rendered(identity=source, gzip=gzip.compress(source, 9, mtime=0),
-                    br=brotli.compress(source, quality=11),
-                    digest=hashlib.sha256(source).hexdigest()[:32])
+    return compressed(source)
 
 
 def _build(site_id: int, mtime: int | None, base: str) -> Rendered:
@@ -109,6 +132,7 @@ def _build(site_id: int, mtime: int | None, base: str) -> Rendered:
     if site is None:
         raise NotFound("the site was deleted")
     config = banner_config.build(site, site_inventory(session, site), base)
+    config["viewUrl"] = view_url()
     return render(config, mtime is not None)
 
 
@@ -142,11 +166,16 @@ def consent_script(key: str) -> Response:
     # The banner posts back to the server that served it: PUBLIC_URL if set, else this request's host.
     base = public_url.for_request(current_app, request)
     cache: ScriptCache = current_app.extensions[CACHE]
-    cache_key = (site.key, site.revision, site.updated_at, mtime, base)
+    cache_key = (site.key, site.revision, site.updated_at, mtime, base, view_chunk().digest)
     rendered = cache.get(cache_key)
     if rendered is None:
         rendered = _build(site.id, mtime, base)
         cache.put(cache_key, rendered)
+    return _send(rendered, CACHE_CONTROL)
+
+
+def _send(rendered: Rendered, cache_control: str) -> Response:
+    """One of the encodings of a rendered script, or a 304 when the browser holds it already."""
     encoding = _encoding()
     if _not_modified(rendered):
         response = Response(status=304)
@@ -155,7 +184,16 @@ def consent_script(key: str) -> Response:
         if encoding != "identity":
             response.headers["Content-Encoding"] = encoding
     response.headers["ETag"] = rendered.etag(encoding)
-    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.headers["Cache-Control"] = cache_control
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.vary.add("Accept-Encoding")
     return response
+
+
+@bp.get("/banner/<digest>/consentkit-ui.js")
+def view_script(digest: str) -> Response:
+    """The banner's view, loaded by the core; immutable under its digest (another digest, as a page
+    cached before an upgrade asks for, gets today's file, revalidated)."""
+    rendered = view_chunk()
+    current = rendered.digest.startswith(digest) and len(digest) >= 16
+    return _send(rendered, IMMUTABLE if current else CACHE_CONTROL)

@@ -129,6 +129,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(204, b"", "image/x-icon")
         if url.path == "/consent.js":
             return self.reply(200, BUNDLE.read_bytes() + b";" + init, TYPES[".js"])
+        if url.path == "/consentkit-ui.js":  # the view, which the core loads from beside itself
+            return self.reply(200, (ROOT / "static" / "consentkit-ui.js").read_bytes(), TYPES[".js"])
+        if url.path == "/p/vendors.html":  # the real served banner of the test's site, then vendor tags
+            page = vendors_page(self.server.consent_origin, self.server.site_key)
+            return self.reply(200, page, TYPES[".html"])
         if url.path == "/p/csp-init.js":  # the strict-CSP page starts the banner from its own file
             return self.reply(200, init, TYPES[".js"])
         if url.path.startswith("/static/"):
@@ -148,6 +153,21 @@ class Handler(BaseHTTPRequestHandler):
         if path.name.startswith("csp"):
             headers["Content-Security-Policy"] = csp(self.server.consent_origin)
         self.reply(200, body, TYPES.get(path.suffix, "application/octet-stream"), headers)
+
+
+def vendors_page(consent_origin: str, key: str) -> bytes:
+    """The one-tag embed from `consentkit serve`, then the snippets of a tag manager, a pixel and a
+    session-replay tool, as their vendors document them (reduced to the script they insert)."""
+    snippets = "".join(
+        "(function(){var s=document.createElement('script');s.async=true;"
+        f"s.src='{url}';document.head.appendChild(s);}})();"
+        for url in ("https://www.googletagmanager.com/gtm.js?id=GTM-TEST",
+                    "https://connect.facebook.net/en_US/fbevents.js",
+                    "https://static.hotjar.com/c/hotjar-1.js?sv=6"))
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Vendors</title>'
+            f'<script src="{consent_origin}/v1/sites/{key}/consent.js"></script>'
+            f"<script>window.ran = [];{snippets}</script></head><body><main><h1>Vendors</h1></main>"
+            f"</body></html>").encode()
 
 
 def csp(consent_origin: str) -> str:

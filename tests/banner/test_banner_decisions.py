@@ -175,3 +175,19 @@ def test_withdraw_deletes_that_categorys_cookies_on_every_parent_domain(visit, p
     assert [r.method for r in records] == ["accept_all", "custom", "withdraw"]
     assert choices(records[2]) == {"functional": False, "analytics": False, "marketing": False}
     assert page.evaluate("ConsentKit.accepted('marketing')") is False
+
+
+def test_unclassified_items_are_listed_under_the_strictest_category_and_deleted(visit, pages):
+    pages.config["cookies"] = [*pages.config["cookies"],
+                               {"name": "zq_mystery", "kind": "cookie", "category": "marketing",
+                                "unclassified": True, "provider": "", "purpose": {}}]
+    visit.context.add_cookies([{"name": "zq_mystery", "value": "1", "url": f"http://127.0.0.1:{pages.port}/"}])
+    page = visit.open("/p/shop.html")
+    banner(page).get_by_role("button", name="Customize").click()
+    dialog = banner(page)
+    dialog.get_by_text("Show cookies (2)").last.click()
+    row = dialog.locator("details[open] tr", has_text="zq_mystery")
+    assert "Not yet classified, so it waits for your consent." in row.inner_text()
+    dialog.get_by_role("button", name="Reject all").click()
+    assert "zq_mystery" not in cookie_names(visit)
+    wait_records(pages, page, 1)

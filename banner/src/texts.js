@@ -1,4 +1,4 @@
-// Built-in texts (bokmål, nynorsk, English) and the choice of language. Sites override any key per language.
+// Built-in texts (bokmål, nynorsk, English), part of the view chunk. Sites override any key per language.
 
 /** Built-in texts by language; `{c}` is replaced by a category name. `reopen` (the floating
  * button's label) falls back to `settings`, which is the same text in every built-in language. */
@@ -18,6 +18,7 @@ export const TEXTS = {
     cookies: "Show cookies", name: "Name", provider: "Provider", purpose: "Purpose", lifetime: "Lifetime",
     session: "Session", consentId: "Consent ID", date: "Date",
     pending: "Not recorded by the server yet: your choice applies, and it will be sent again.",
+    unclassified: "Not yet classified, so it waits for your consent.",
     gpc: "Turned off by your browser's Global Privacy Control signal.",
     blocked: "This content needs your consent to {c} cookies.", allow: "Allow {c}",
   },
@@ -37,6 +38,7 @@ export const TEXTS = {
     cookies: "Vis informasjonskapsler", name: "Navn", provider: "Leverandør", purpose: "Formål",
     lifetime: "Varighet", session: "Økt", consentId: "Samtykke-ID", date: "Dato",
     pending: "Ikke registrert hos oss ennå: valget ditt gjelder, og det sendes på nytt.",
+    unclassified: "Ikke klassifisert ennå, så den venter på samtykket ditt.",
     gpc: "Avslått av nettleserens GPC-signal (Global Privacy Control).",
     blocked: "Dette innholdet krever samtykke til informasjonskapsler for {c}.", allow: "Tillat {c}",
   },
@@ -56,33 +58,11 @@ export const TEXTS = {
     cookies: "Vis informasjonskapslar", name: "Namn", provider: "Leverandør", purpose: "Føremål",
     lifetime: "Varigheit", session: "Økt", consentId: "Samtykke-ID", date: "Dato",
     pending: "Ikkje registrert hos oss enno: valet ditt gjeld, og det blir sendt på nytt.",
+    unclassified: "Ikkje klassifisert enno, så han ventar på samtykket ditt.",
     gpc: "Avslått av GPC-signalet (Global Privacy Control) i nettlesaren din.",
     blocked: "Dette innhaldet krev samtykke til informasjonskapslar for {c}.", allow: "Tillat {c}",
   },
 };
-
-/**
- * Normalises a language tag to a primary subtag we know ("nb-NO" → "nb", "no" → "nb").
- * @param {string} tag
- * @returns {string}
- */
-function primary(tag) {
-  const p = String(tag || "").toLowerCase().split(/[-_]/)[0];
-  return p === "no" ? "nb" : p;
-}
-
-/**
- * The language to show: `<html lang>`, then the browser's languages, then the site default.
- * Only languages the site offers and that have texts (built in or given) are chosen.
- * @param {object} cfg normalised site config
- * @returns {string}
- */
-export function pickLanguage(cfg) {
-  const offered = cfg.languages.filter((l) => TEXTS[l] || cfg.texts[l]);
-  const wanted = [document.documentElement.lang, ...(navigator.languages || [])].map(primary);
-  return wanted.find((l) => offered.includes(l)) ||
-    (offered.includes(cfg.defaultLanguage) ? cfg.defaultLanguage : offered[0] || "en");
-}
 
 /**
  * The texts for a language: English, overlaid by the built-in language, overlaid by the site's own.
