@@ -36,6 +36,7 @@ def build(site: Site, inventory: list[dict[str, Any]], public_url: str,
         "categories": list(site.categories),
         "texts": site.texts or {},
         "cookies": [banner_cookie(item, site) for item in inventory],
+        "detailsUrl": f"/v1/sites/{site.key}/cookies.json?revision={site.revision}",
         "hosts": scanned_hosts(site, inventory, classifier),
         "trackers": tracker_sets(site, classifier),
         "consentMode": bool(site.consent_mode),
@@ -61,19 +62,25 @@ def consent_category(category: str, site: Site) -> str:
 
 
 def banner_cookie(item: dict[str, Any], site: Site) -> dict[str, Any]:
-    """One inventory item in the shape of `cookies[]`; `pattern` only for prefix names, and
+    """One inventory item in the shape of `cookies[]`: what blocking and deletion need (its details are
+    `cookie_details`, fetched when the visitor opens the list); `pattern` only for prefix names, and
     `unclassified` for items the banner asks for under the strictest category."""
     category = consent_category(item["category"], site)
-    cookie = {
-        "name": item["name"], "kind": item.get("kind", "cookie"), "domain": item.get("domain", ""),
-        "category": category, "provider": item.get("provider", ""),
-        "purpose": item.get("purpose") or {}, "lifetime_seconds": item.get("lifetime_seconds"),
-    }
+    cookie = {"name": item["name"], "kind": item.get("kind", "cookie"), "domain": item.get("domain", ""),
+              "category": category}
     if category != item["category"]:
         cookie["unclassified"] = True
     if item.get("pattern") == "prefix" or item.get("match") == "prefix":
         cookie["pattern"] = "prefix"
     return cookie
+
+
+def cookie_details(inventory: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Provider, purpose and lifetime of each item, for the banner's cookie lists (`detailsUrl`): they
+    would double the size of consent.js, and only a visitor who opens a list needs them."""
+    return [{"name": item["name"], "kind": item.get("kind", "cookie"), "domain": item.get("domain", ""),
+             "provider": item.get("provider", ""), "purpose": item.get("purpose") or {},
+             "lifetime_seconds": item.get("lifetime_seconds")} for item in inventory]
 
 
 def tracker_sets(site: Site, classifier: Classifier) -> dict[str, str]:

@@ -219,7 +219,28 @@ def test_hosts_come_from_the_tracker_table_for_scanned_setters(app):
     assert held(config, "stats.g.doubleclick.net") == "marketing"
     assert config["hosts"] == {"functional": [], "analytics": [], "marketing": []}  # known ones are coded
     names = {c["name"]: c for c in config["cookies"]}
-    assert names["_ga"]["category"] == "analytics" and names["_ga"]["purpose"]["en"]
+    assert names["_ga"] == {"name": "_ga", "kind": "cookie", "domain": "example.no", "category": "analytics"}
+    assert config["detailsUrl"] == f"/v1/sites/{site.key}/cookies.json?revision=2"
+
+
+def test_cookie_details_are_served_beside_the_script(app, client):
+    """consent.js carries what blocking needs; provider, purpose and lifetime come on request."""
+    report = {"version": 1, "url": "https://www.example.no/", "cookies": [
+        {"name": "_ga", "domain": ".example.no", "set_by": "", "party": "first",
+         "lifetime_seconds": 63072000}]}
+    with app.app_context(), get_db(app).session() as session:
+        site = create_site(session, name="x", origins=["https://www.example.no"])
+        session.add(Scan(site_id=site.id, url="https://www.example.no", status="done", report=report))
+        session.flush()
+        refresh_revision(session, site)
+        key = site.key
+    response = client.get(f"/v1/sites/{key}/cookies.json")
+    assert response.status_code == 200 and response.headers["Access-Control-Allow-Origin"] == "*"
+    [ga] = response.json["cookies"]
+    assert ga["provider"] == "Google Analytics" and ga["purpose"]["nb"] and ga["lifetime_seconds"] == 63072000
+    again = client.get(f"/v1/sites/{key}/cookies.json", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+    assert client.get("/v1/sites/nope/cookies.json").status_code == 404
 
 
 def test_unknown_third_party_setters_are_blocked_under_what_they_set(app):

@@ -38,7 +38,7 @@ export const DEFAULTS = {
   siteKey: null, endpoint: null, revision: 0, bannerVersion: VERSION, languages: ["nb", "nn", "en"],
   defaultLanguage: "nb", texts: {}, cookies: [], hosts: {}, trackers: {}, consentMode: false, gpc: "marketing",
   cookieName: "consentkit", cookieDomain: null, lifetimeDays: 365, privacyPolicyUrl: null, declarationUrl: null,
-  appearance: {}, viewUrl: null,
+  appearance: {}, viewUrl: null, detailsUrl: null,
 };
 /** One day in milliseconds. */
 export const DAY = 864e5;

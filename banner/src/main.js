@@ -57,7 +57,7 @@ function createState(config) {
   const current = document.currentScript;
   const gpcOn = navigator.globalPrivacyControl === true && Object.hasOwn(GPC, cfg.gpc);
   const s = {
-    cfg, lang, t: {}, view: null, wantOpen: null, parsed: false,
+    cfg, lang, t: {}, view: null, wantOpen: null, parsed: false, src: (SCRIPT && SCRIPT.src) || location.href,
     nonce: (SCRIPT && SCRIPT.nonce) || (current && current.nonce) || "",
     consent: null, knownId: null, knownReceipt: null, listeners: [], warned: {}, ui: null, create: null, act: null,
     mem: [], sending: false, timer: 0, sets: {}, innerHTML: null,

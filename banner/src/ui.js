@@ -4,7 +4,7 @@
 // through `state.act`; what the core knows (is anything still unsent?) through `state.pending()`.
 import CSS from "./banner.css";
 import { NECESSARY, OPEN_ATTR } from "./constants.js";
-import { fill } from "./texts.js";
+import { fill as fillText } from "./texts.js";
 import { granted, safe } from "./util.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -39,8 +39,8 @@ export function placeholder(state, el, c) {
   if (state.ph.has(el) || !el.parentNode) return;
   const name = String(state.t[c] || c).toLowerCase();
   const ph = h("div", { class: "consentkit-ph" },
-    h("p", null, fill(state.t.blocked, name)),
-    h("button", { type: "button", onclick: () => state.act.allow(c) }, fill(state.t.allow, name)));
+    h("p", null, fillText(state.t.blocked, name)),
+    h("button", { type: "button", onclick: () => state.act.allow(c) }, fillText(state.t.allow, name)));
   const size = (v, d) => (/^\d+$/.test(v || "") ? v + "px" : v || d);
   ph.style.width = size(el.getAttribute("width"), "300px");
   ph.style.height = size(el.getAttribute("height"), "150px");
@@ -54,6 +54,7 @@ export function placeholder(state, el, c) {
  * @param {object} state
  */
 export function mount(state) {
+  if (typeof state.cfg.detailsUrl === "string") state.details = loadDetails(state);
   const ap = state.cfg.appearance || {};
   const host = h("div", { "data-consentkit-root": "" });
   const root = host.attachShadow({ mode: "open" });
@@ -204,8 +205,34 @@ function categoryRow(state, c) {
         checked: locked || (!gpc && granted(state, c)), disabled: locked || gpc,
       })),
     h("p", { id: id + "-d" }, t[c + "_desc"] || "", gpc ? " " + t.gpc : ""),
-    listed.length ? h("details", null, h("summary", null, t.cookies + " (" + listed.length + ")"),
-      table(state, listed)) : null);
+    listed.length ? h("details", { ontoggle: (e) => fill(state, e.target, listed) },
+      h("summary", null, t.cookies + " (" + listed.length + ")")) : null);
+}
+
+/** Fills a category's "Show cookies" the first time it opens, once the cookies' details are here. */
+function fill(state, details, cookies) {
+  if (!details.open || details.dataset.filled) return;
+  details.dataset.filled = "1";
+  Promise.resolve(state.details).then(() => details.append(table(state, cookies)));
+}
+
+/**
+ * Fetches provider, purpose and lifetime of each cookie (config `detailsUrl`; the core's config carries
+ * only what blocking and deletion need) and adds them to `cfg.cookies`. A failure leaves the names.
+ * @returns {Promise<void>}
+ */
+function loadDetails(state) {
+  let url;
+  try {
+    url = new URL(state.cfg.detailsUrl, state.src).href;
+  } catch (e) {
+    return Promise.resolve();
+  }
+  return fetch(url, { credentials: "omit" }).then((r) => (r.ok ? r.json() : null)).then((d) => {
+    const key = (k) => k.kind + " " + k.name + " " + k.domain;
+    const known = new Map(state.cfg.cookies.filter((k) => k && k.name).map((k) => [key(k), k]));
+    for (const k of (d && Array.isArray(d.cookies) && d.cookies) || []) if (known.has(key(k))) Object.assign(known.get(key(k)), k);
+  }, () => console.warn("[consentkit] the cookies' details could not be loaded"));
 }
 
 /** The cookies of one category: name, provider, purpose, lifetime. */

@@ -11,11 +11,11 @@ from flask import Flask
 
 from .. import ratelimit
 from ..consents import RevisionHashes, SiteViews
-from . import consents, openapi, receipt_key, script
+from . import consents, cookie_details, openapi, receipt_key, script
 from .blueprint import bp
 from .errors import rate_limited
 
-__all__ = ["bp", "forget_site", "init_app", "openapi", "receipt_key"]
+__all__ = ["bp", "cookie_details", "forget_site", "init_app", "openapi", "receipt_key"]
 
 bp.register_error_handler(ratelimit.RateLimited, rate_limited)
 

@@ -138,6 +138,12 @@ def _paths() -> dict[str, Any]:
                         "parameters": [_key(), _key("consent_id", "The visitor's consent ID")],
                         "responses": {"204": {"description": "The Origin may read the history"},
                                       **_errors("403", "404", "429")}}},
+        "/v1/sites/{key}/cookies.json": {"get": {
+            "operationId": "cookie_details", "summary": "Provider, purpose, lifetime of each cookie",
+            "parameters": [_key()],
+            "responses": {"200": {"description": "The banner's cookie details",
+                                  "content": {"application/json": {"schema": {"type": "object"}}}},
+                          "304": {"description": "Not modified"}, **_errors("404", "503")}}},
         "/v1/sites/{key}/receipt-key": {"get": {
             "operationId": "receipt_key", "summary": "The site's public keys that verify its receipts",
             "parameters": [_key()],

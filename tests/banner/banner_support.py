@@ -20,8 +20,8 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import select
 
 from consentkit.db import get_db
-from consentkit.models import ConsentRecord
-from consentkit.sites import create_site, edit_site, get_site
+from consentkit.models import ConsentRecord, Scan
+from consentkit.sites import create_site, edit_site, get_site, refresh_revision
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -76,6 +76,15 @@ class Pages(ThreadingHTTPServer):
         self.config = base_config(self.consent_origin, self.site_key, categories=categories, gpc=gpc,
                                   **config)
         return self.site_key
+
+    def add_scan(self, cookies: list[dict]) -> None:
+        """A finished scan of the site that found these cookies (as the scanner reports them)."""
+        with self.app.app_context(), get_db(self.app).session() as session:
+            site = get_site(session, self.site_key)
+            session.add(Scan(site_id=site.id, url=self.origins()[0] + "/", status="done",
+                             report={"version": 1, "url": self.origins()[0] + "/", "cookies": cookies}))
+            session.flush()
+            refresh_revision(session, site)
 
     def bump_revision(self) -> int:
         """Change what visitors are told; the site's revision rises and the config follows."""

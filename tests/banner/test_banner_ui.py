@@ -134,3 +134,17 @@ def test_site_texts_override_and_missing_ones_fall_back(visit, pages):
     page = visit.open("/p/shop.html?lang=nb")
     assert banner(page).get_by_role("heading").inner_text() == "Småkaker?"
     assert banner(page).get_by_role("button", name="Avvis alle").is_visible()
+
+
+def test_the_served_banner_lists_each_cookies_details_from_the_server(visit, pages):
+    """consent.js from `consentkit serve` carries names only; the view fetches the details."""
+    pages.add_scan([{"name": "_ga", "domain": ".127.0.0.1", "party": "first", "lifetime_seconds": 63072000},
+                    {"name": "_fbp", "domain": ".127.0.0.1", "party": "first", "lifetime_seconds": 7776000}])
+    visit.context.route("https://*/**", lambda route: route.abort())
+    page = visit.open("/p/vendors.html")
+    banner(page).get_by_role("button", name="Customize").click()
+    dialog = banner(page)
+    dialog.locator("details").filter(has_text="Show cookies").first.locator("summary").click()
+    row = dialog.locator("details[open] tbody tr").first
+    assert row.locator("td").nth(1).inner_text() == "Google Analytics"
+    assert row.locator("td").nth(2).inner_text()  # its purpose, in English
