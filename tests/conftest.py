@@ -77,6 +77,26 @@ def db_url(db_backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> s
     return url
 
 
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A Redis server for tests of what processes share through it (rate limits, lockouts).
+
+    CI names its Redis in CONSENTKIT_TEST_REDIS_URL, and a test must not skip there; elsewhere Redis is
+    optional (the product's default storage is in memory), so a machine without one skips them.
+    """
+    import redis
+
+    url = os.environ.get("CONSENTKIT_TEST_REDIS_URL")
+    if url is not None:
+        return url
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.ConnectionError:
+        pytest.skip("needs a Redis server: none at 127.0.0.1:6379 and CONSENTKIT_TEST_REDIS_URL is not set")
+    return url
+
+
 @pytest.fixture
 def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
     target = tmp_path / "consentkit.db"
