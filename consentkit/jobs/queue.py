@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 from huey import Huey, PriorityRedisHuey, SqliteHuey
@@ -37,6 +38,17 @@ def make_huey(app: Flask) -> Huey:
         return PriorityRedisHuey(name, url=url, **common)
     raise ConfigError(f"QUEUE_URL {url!r}: use redis://host:6379/0, or leave it unset for a SQLite "
                       "queue in the instance folder")
+
+
+def describe(app: Flask) -> str:
+    """The queue's storage for printing, without a password."""
+    url = app.config.get("QUEUE_URL")
+    if not url:
+        return f"SQLite {Path(app.instance_path) / 'queue.db'}"
+    parts = urlsplit(url)
+    if parts.password:
+        url = url.replace(f":{parts.password}@", ":***@", 1)
+    return url
 
 
 class JobQueue:

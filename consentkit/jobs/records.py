@@ -190,6 +190,22 @@ def take_dead(session: Session, job: Job) -> str | None:
     return "retry" if retry else "failed"
 
 
+def as_dict(job: Job, site_key: str) -> dict[str, Any]:
+    """A job as `jobs show --json` prints it."""
+    def when(value: datetime | None) -> str | None:
+        return value.isoformat(timespec="seconds") + "Z" if value else None
+
+    return {"id": job.id, "site": site_key, "kind": job.kind, "trigger": job.trigger,
+            "status": job.status, "urls": job.urls, "options": job.options, "attempts": job.attempts,
+            "worker": job.worker, "progress": job.progress, "error": job.error,
+            "created_at": when(job.created_at), "started_at": when(job.started_at),
+            "heartbeat_at": when(job.heartbeat_at), "finished_at": when(job.finished_at)}
+
+
+def job_scans(session: Session, job_id: int) -> list[Scan]:
+    return list(session.scalars(select(Scan).where(Scan.job_id == job_id).order_by(Scan.id)))
+
+
 def seen_worker(session: Session, worker: str, concurrency: int) -> None:
     """Record that `worker` is alive (one row per worker process)."""
     row = session.get(WorkerProcess, worker)

@@ -1,0 +1,135 @@
+"""Scans as jobs, end to end: real `consentkit worker` processes, the real queue (Huey on SQLite,
+and on Redis when CONSENTKIT_TEST_REDIS_URL is set), real Chromium, fixture sites on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from consentkit import sites
+from consentkit.db import get_db
+from consentkit.jobs import get_queue
+from consentkit.jobs.runner import enqueue_scan
+from consentkit.models import Job, Scan
+from tests.sites import generated, serve
+from tests.sites.tiny import TinySites
+from tests.workers import WorkerProcess, job, make_stack, stack_kinds, wait_until
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(params=stack_kinds())
+def stack(request, tmp_path: Path):
+    made = make_stack(request.param, request, tmp_path)
+    app = made.app()
+    yield made
+    if made.queue_url:
+        get_queue(app).huey.flush()  # this test's queue name only
+    get_db(app).dispose()
+
+
+@pytest.fixture
+def tiny() -> Iterator[tuple[TinySites, object]]:
+    sites_ = TinySites()
+    with serve(sites_.app()) as server:
+        yield sites_, server
+
+
+def options_for(server, *hosts: str, **more) -> dict:
+    return {"resolve": list(server.resolve(TinySites.hosts(*hosts))), "ignore_https_errors": True,
+            "max_pages": 2, "phases": ["before"], "page_timeout": 10, **more}
+
+
+def add_site(app, host: str, **settings) -> str:
+    with get_db(app).session() as session:
+        return sites.create_site(session, name=host, origins=[TinySites.origin(host)], **settings).key
+
+
+def finished(app, job_id: int) -> bool:
+    return job(app, job_id).status in ("done", "failed", "cancelled")
+
+
+def test_two_workers_take_four_sites(stack, tiny):
+    sites_, server = tiny
+    app = stack.app()
+    hosts = [f"www.site{i}.test" for i in range(4)]
+    jobs = [enqueue_scan(app, get_queue(app), add_site(app, host), (), options_for(server, host)).id
+            for host in hosts]
+    workers = [WorkerProcess(stack, name=f"w{i}").start() for i in range(2)]
+    try:
+        wait_until(lambda: all(finished(app, j) for j in jobs), workers[0], what="all four jobs finished")
+    finally:
+        for worker in workers:
+            worker.stop()
+    rows = [job(app, j) for j in jobs]
+    assert [r.status for r in rows] == ["done"] * 4, [r.error for r in rows]
+    assert {r.worker.rsplit(":", 1)[1] for r in rows} == {str(w.pid) for w in workers}  # both worked
+    with get_db(app).session() as session:
+        for host, row in zip(hosts, rows, strict=True):
+            (scan,) = session.scalars(select(Scan).where(Scan.job_id == row.id))
+            names = {c["name"] for c in scan.report["cookies"]}
+            assert scan.status == "done" and TinySites.cookie_name(host) in names
+
+
+def test_a_killed_worker_s_job_is_retried_once_then_failed_never_stuck(stack, tmp_path: Path):
+    """SIGKILL mid-scan: the next worker takes the job again (attempt 2); killed again, it fails."""
+    app = stack.app()
+    with serve(generated.app(200)) as server:
+        with get_db(app).session() as session:
+            key = sites.create_site(session, name="Big", origins=[generated.SITE]).key
+        options = {"resolve": list(server.resolve(generated.HOSTS)), "ignore_https_errors": True,
+                   "max_pages": 200, "phases": ["before"]}
+        job_id = enqueue_scan(app, get_queue(app), key, (), options).id
+        for attempt in (1, 2):
+            worker = WorkerProcess(stack, name=f"doomed{attempt}").start()
+            try:
+                wait_until(lambda: (j := job(app, job_id)).attempts == attempt  # noqa: B023
+                           and (j.progress or {}).get("pages_done", 0) >= 2, worker, what="scanning")
+            finally:
+                worker.kill()
+        survivor = WorkerProcess(stack, name="survivor").start()
+        try:
+            wait_until(lambda: finished(app, job_id), survivor, timeout=60, what="job settled")
+        finally:
+            survivor.stop()
+    final = job(app, job_id)
+    assert final.status == "failed" and final.attempts == 2, final.error
+    assert "stopped while running it (attempt 2 of 2); not retried" in final.error
+    with get_db(app).session() as session:
+        scans = session.scalars(select(Scan).where(Scan.job_id == job_id)).all()
+    assert len(scans) == 2 and {s.status for s in scans} == {"failed"}  # one per attempt, none running
+
+
+def test_a_weekly_schedule_fires_when_the_last_scan_is_a_week_old(stack, tiny):
+    sites_, server = tiny
+    app = stack.app()
+    host = "www.weekly.test"
+    key = add_site(app, host, rescan="weekly")
+    first = enqueue_scan(app, get_queue(app), key, (), options_for(server, host)).id
+    worker = WorkerProcess(stack).start()
+    try:
+        wait_until(lambda: finished(app, first), worker)
+        assert job(app, first).status == "done"
+        with get_db(app).session() as session:  # a week goes by
+            row = session.get(Job, first)
+            row.created_at -= timedelta(days=7, minutes=1)
+        wait_until(lambda: len(site_jobs(app, key)) == 2 and finished(app, site_jobs(app, key)[-1].id),
+                   worker, what="the scheduled rescan ran")
+    finally:
+        worker.stop()
+    rescan = site_jobs(app, key)[-1]
+    assert (rescan.trigger, rescan.status) == ("schedule", "done"), rescan.error
+    assert rescan.options == job(app, first).options  # --resolve and all, as the last scan had
+    assert len(site_jobs(app, key)) == 2  # and not again until next week
+
+
+def site_jobs(app, key: str) -> list[Job]:
+    with get_db(app).session() as session:
+        site = sites.get_site(session, key)
+        rows = session.scalars(select(Job).where(Job.site_id == site.id).order_by(Job.id)).all()
+        session.expunge_all()
+        return list(rows)
