@@ -3,18 +3,29 @@ and on Redis when CONSENTKIT_TEST_REDIS_URL is set), real Chromium, fixture site
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from consentkit import sites
+from consentkit import notify, sites
 from consentkit.db import get_db
 from consentkit.jobs import get_queue
 from consentkit.jobs.runner import enqueue_scan
 from consentkit.models import Job, Scan
+from tests.conftest import free_port
 from tests.sites import generated, serve
 from tests.sites.tiny import TinySites
 from tests.workers import WorkerProcess, job, make_stack, stack_kinds, wait_until
@@ -133,3 +144,80 @@ def site_jobs(app, key: str) -> list[Job]:
         rows = session.scalars(select(Job).where(Job.site_id == site.id).order_by(Job.id)).all()
         session.expunge_all()
         return list(rows)
+
+
+class Mailbox:
+    """aiosmtpd's handler: keeps every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
+        return "250 OK"
+
+
+class Hooks(BaseHTTPRequestHandler):
+    """A webhook receiver that checks the signature the way the README tells receivers to."""
+
+    secret = ""
+    received: list[tuple[bool, dict]] = []
+
+    def do_POST(self):  # noqa: N802 - http.server's name
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        fields = dict(part.split("=", 1) for part in self.headers["ConsentKit-Signature"].split(","))
+        expected = hmac.new(self.secret.encode(), f"{fields['t']}.".encode() + body, hashlib.sha256)
+        fresh = abs(time.time() - int(fields["t"])) < 300
+        self.received.append((hmac.compare_digest(expected.hexdigest(), fields["v1"]) and fresh,
+                              json.loads(body)))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_rescan_that_finds_a_new_cookie_sends_the_email_and_the_signed_webhook(stack, tiny):
+    sites_, server = tiny
+    mailbox, smtp_port = Mailbox(), free_port()
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
+    hooks = ThreadingHTTPServer(("127.0.0.1", 0), Hooks)
+    Hooks.received = []
+    threading.Thread(target=hooks.serve_forever, daemon=True).start()
+    stack.settings.update({"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "SMTP_SECURITY": "none",
+                           "SMTP_FROM": "scans@consent.test", "PUBLIC_URL": "https://consent.test"})
+    app = stack.app()
+    host = "www.shop.test"
+    key = add_site(app, host, notify_emails=["owner@shop.test"],
+                   webhook_url=f"http://127.0.0.1:{hooks.server_port}/hook")
+    with get_db(app).session() as session:
+        site = sites.get_site(session, key)
+        notify.rotate_webhook_secret(site)
+        Hooks.secret = notify.webhook_secret(app.config["SECRET_KEY"], site)
+    worker = WorkerProcess(stack).start()
+    try:
+        first = enqueue_scan(app, get_queue(app), key, (), options_for(server, host)).id
+        wait_until(lambda: finished(app, first) and len(Hooks.received) == 1, worker, what="first scan")
+        sites_.extra[host] = ["_newtracker"]  # the site adds a tracker
+        again = enqueue_scan(app, get_queue(app), key, (), options_for(server, host)).id
+        wait_until(lambda: finished(app, again) and len(mailbox.messages) == 2 and len(Hooks.received) == 2,
+                   worker, what="rescan notified")
+    finally:
+        worker.stop()
+        smtp.stop()
+        hooks.shutdown()
+        hooks.server_close()
+    assert job(app, again).status == "done"
+    mail = mailbox.messages[-1]
+    assert mail["To"] == "owner@shop.test" and mail["From"] == "scans@consent.test"
+    assert "1 new" in mail["Subject"]
+    text = mail.get_content()
+    assert "new: cookie _newtracker on www.shop.test" in text
+    assert "https://consent.test/admin/sites/" in text
+    signed, body = Hooks.received[-1]
+    assert signed, "the webhook's signature does not verify"
+    (scan,) = body["scans"]
+    assert body["event"] == "scan.changed" and body["site"]["key"] == key
+    assert [item["name"] for item in scan["diff"]["new"]] == ["_newtracker"]
+    assert scan["diff"]["previous_scan_id"] is not None and scan["diff"]["gone"] == []
