@@ -38,9 +38,16 @@ class Stack:
     instance: Path
     settings: dict[str, str] = field(default_factory=dict)
     queue_name: str = field(default_factory=lambda: f"test-{uuid.uuid4().hex[:10]}")
+    secret: str = SECRET
+
+    @classmethod
+    def of(cls, app) -> Stack:
+        """The stack of an app made by the `app` fixture, for workers that serve it."""
+        return cls(app.config["DATABASE_URL"], app.config.get("QUEUE_URL"), Path(app.instance_path),
+                   queue_name=app.config.get("QUEUE_NAME") or "consentkit", secret=app.config["SECRET_KEY"])
 
     def config(self) -> dict[str, object]:
-        return {"TESTING": True, "DATABASE_URL": self.db_url, "SECRET_KEY": SECRET,
+        return {"TESTING": True, "DATABASE_URL": self.db_url, "SECRET_KEY": self.secret,
                 "QUEUE_URL": self.queue_url, "QUEUE_NAME": self.queue_name,
                 **{key: _value(value) for key, value in {**FAST, **self.settings}.items()}}
 
@@ -50,7 +57,7 @@ class Stack:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CONSENTKIT_")}
         env.update({"CONSENTKIT_DATABASE_URL": self.db_url, "CONSENTKIT_INSTANCE_PATH": str(self.instance),
-                    "CONSENTKIT_SECRET_KEY": SECRET, "CONSENTKIT_QUEUE_NAME": self.queue_name})
+                    "CONSENTKIT_SECRET_KEY": self.secret, "CONSENTKIT_QUEUE_NAME": self.queue_name})
         if self.queue_url:
             env["CONSENTKIT_QUEUE_URL"] = self.queue_url
         env.update({f"CONSENTKIT_{k}": v for k, v in {**FAST, **self.settings}.items()})
