@@ -65,12 +65,13 @@ def finished(app, job_id: int) -> bool:
 
 
 def test_two_workers_take_four_sites(stack, tiny):
+    """Two worker processes (one running two scans at once in its threads) share four sites."""
     sites_, server = tiny
     app = stack.app()
     hosts = [f"www.site{i}.test" for i in range(4)]
     jobs = [enqueue_scan(app, get_queue(app), add_site(app, host), (), options_for(server, host)).id
             for host in hosts]
-    workers = [WorkerProcess(stack, name=f"w{i}").start() for i in range(2)]
+    workers = [WorkerProcess(stack, concurrency=2 - i, name=f"w{i}").start() for i in range(2)]
     try:
         wait_until(lambda: all(finished(app, j) for j in jobs), workers[0], what="all four jobs finished")
     finally:
