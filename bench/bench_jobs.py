@@ -83,7 +83,7 @@ def scans_per_hour(folder: Path, port: int, count: int, pages: int, workers: int
             worker.stop()
     with get_db(app).session() as session:
         failed = session.query(Job).filter(Job.status == "failed").count()
-    get_db(app).dispose()
+    stack.dispose()
     return count / seconds * 3600, failed
 
 
@@ -108,9 +108,7 @@ def noop_overhead(folder: Path, queue_url: str | None, backlog: int) -> tuple[fl
             alone.append((time.monotonic() - started) * 1000)
     finally:
         worker.stop()
-        if queue_url:
-            queue.huey.flush()
-    get_db(app).dispose()
+        stack.dispose()
     return per_job, statistics.median(alone)
 
 

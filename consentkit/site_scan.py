@@ -28,7 +28,7 @@ from scanner.run import scan as run_scan
 from . import api, notify, scan_diff, sites
 from .classifier import default_classifier
 from .db import get_db
-from .errors import ConsentKitError
+from .errors import ConsentKitError, InvalidSiteSettings
 from .inventory import origin_of, origin_rank, site_overrides
 from .models import Job, Scan, Site
 from .scans import begin_scan, fail_scan, record_progress, store_scan
@@ -99,6 +99,9 @@ class SiteClassifier:
 def urls_to_scan(site: Site, urls: Sequence[str] = ()) -> list[str]:
     """The URLs given (each on one of the site's origins), or the start page of every origin."""
     if not urls:
+        if not site.origins:
+            raise InvalidSiteSettings(f"site {site.key} has no origin to scan; add one with "
+                                      f"`consentkit site edit {site.key} --add-origin https://…`")
         return [origin + "/" for origin in site.origins]
     for url in urls:
         check_start_url(url)
@@ -168,7 +171,7 @@ def _scan_one(url: str, options: ScanOptions, writer: ProgressWriter, overrides:
     try:
         return run_scan(url, options, writer, classifier=classifier, stop=stop)
     except ScanCancelled:
-        writer.fail("cancelled")
+        writer.fail(getattr(stop, "reason", None) or "cancelled")
         raise
     except ScanTerminated:
         writer.fail("terminated (SIGTERM)")

@@ -23,8 +23,9 @@ from sqlalchemy import select
 from consentkit import notify, sites
 from consentkit.db import get_db
 from consentkit.jobs import get_queue
+from consentkit.jobs import records as job_records
 from consentkit.jobs.runner import enqueue_scan
-from consentkit.models import Job, Scan
+from consentkit.models import Job, Scan, Site
 from tests.conftest import free_port
 from tests.sites import generated, serve
 from tests.sites.tiny import TinySites
@@ -36,11 +37,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @pytest.fixture(params=stack_kinds())
 def stack(request, tmp_path: Path):
     made = make_stack(request.param, request, tmp_path)
-    app = made.app()
     yield made
-    if made.queue_url:
-        get_queue(app).huey.flush()  # this test's queue name only
-    get_db(app).dispose()
+    made.dispose()
 
 
 @pytest.fixture
@@ -91,11 +89,7 @@ def test_a_killed_worker_s_job_is_retried_once_then_failed_never_stuck(stack, tm
     """SIGKILL mid-scan: the next worker takes the job again (attempt 2); killed again, it fails."""
     app = stack.app()
     with serve(generated.app(200)) as server:
-        with get_db(app).session() as session:
-            key = sites.create_site(session, name="Big", origins=[generated.SITE]).key
-        options = {"resolve": list(server.resolve(generated.HOSTS)), "ignore_https_errors": True,
-                   "max_pages": 200, "phases": ["before"]}
-        job_id = enqueue_scan(app, get_queue(app), key, (), options).id
+        job_id = big_site_job(app, server)
         for attempt in (1, 2):
             worker = WorkerProcess(stack, name=f"doomed{attempt}").start()
             try:
@@ -222,3 +216,58 @@ def test_a_rescan_that_finds_a_new_cookie_sends_the_email_and_the_signed_webhook
     assert body["event"] == "scan.changed" and body["site"]["key"] == key
     assert [item["name"] for item in scan["diff"]["new"]] == ["_newtracker"]
     assert scan["diff"]["previous_scan_id"] is not None and scan["diff"]["gone"] == []
+
+
+def big_site_job(app, server) -> int:
+    with get_db(app).session() as session:
+        key = sites.create_site(session, name="Big", origins=[generated.SITE]).key
+    options = {"resolve": list(server.resolve(generated.HOSTS)), "ignore_https_errors": True,
+               "max_pages": 200, "phases": ["before"]}
+    return enqueue_scan(app, get_queue(app), key, (), options).id
+
+
+def scanning(app, job_id: int) -> bool:
+    row = job(app, job_id)
+    return row.status == "running" and (row.progress or {}).get("pages_done", 0) >= 2
+
+
+def test_sigterm_puts_the_scan_back_on_the_queue_and_cancel_stops_a_running_one(stack):
+    """A worker stopped by its service manager hands its scan back (not an attempt); a job
+    cancelled while running stops within a heartbeat, and the worker goes on."""
+    app = stack.app()
+    with serve(generated.app(200)) as server:
+        job_id = big_site_job(app, server)
+        worker = WorkerProcess(stack, name="stopped").start()
+        wait_until(lambda: scanning(app, job_id), worker, what="scanning")
+        assert worker.stop() == 0  # SIGTERM
+        assert "worker stopped" in worker.log()
+        row = job(app, job_id)
+        assert (row.status, row.attempts, row.worker) == ("queued", 0, None), row.error
+        with get_db(app).session() as session:
+            (scan,) = session.scalars(select(Scan).where(Scan.job_id == job_id))
+            assert (scan.status, scan.error) == ("failed", "the worker is shutting down")
+
+        worker = WorkerProcess(stack, name="next").start()  # it takes the job again
+        try:
+            wait_until(lambda: scanning(app, job_id) and job(app, job_id).attempts == 1, worker)
+            with get_db(app).session() as session:
+                job_records.cancel(session, job_id)
+            assert cancelled_scans(app, job_id) == 2  # the row says so at once
+            follow = enqueue_scan(app, get_queue(app), site_key(app, job_id), (),
+                                  {**job(app, job_id).options, "max_pages": 1}).id
+            # One scan at a time: the next job runs only once the cancelled scan has stopped, long
+            # before its 200 pages could have been crawled.
+            wait_until(lambda: finished(app, follow), worker, timeout=45, what="the next job ran")
+        finally:
+            worker.stop()
+    assert job(app, job_id).status == "cancelled" and job(app, follow).status == "done"
+
+
+def cancelled_scans(app, job_id: int) -> int:
+    with get_db(app).session() as session:
+        return len(session.scalars(select(Scan).where(Scan.job_id == job_id, Scan.status == "failed")).all())
+
+
+def site_key(app, job_id: int) -> str:
+    with get_db(app).session() as session:
+        return session.get(Site, session.get(Job, job_id).site_id).key

@@ -16,11 +16,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 
 from consentkit.app import create_app
 from consentkit.db import get_db
+from consentkit.jobs import get_queue
 from consentkit.models import Base, Job
 from tests.conftest import PG_ENV, ROOT
 
@@ -39,6 +41,7 @@ class Stack:
     settings: dict[str, str] = field(default_factory=dict)
     queue_name: str = field(default_factory=lambda: f"test-{uuid.uuid4().hex[:10]}")
     secret: str = SECRET
+    _app: Any = field(default=None, repr=False)
 
     @classmethod
     def of(cls, app) -> Stack:
@@ -52,7 +55,17 @@ class Stack:
                 **{key: _value(value) for key, value in {**FAST, **self.settings}.items()}}
 
     def app(self):
-        return create_app(self.config(), instance_path=str(self.instance))
+        """The test's own app on this stack: one per stack, so `dispose()` closes its connections."""
+        if self._app is None:
+            self._app = create_app(self.config(), instance_path=str(self.instance))
+        return self._app
+
+    def dispose(self) -> None:
+        if self._app is not None:
+            if self.queue_url:
+                get_queue(self._app).huey.flush()  # this stack's queue name only
+            get_db(self._app).dispose()
+            self._app = None
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CONSENTKIT_")}

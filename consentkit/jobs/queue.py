@@ -101,17 +101,23 @@ class JobQueue:
         return self.huey.pending_count()
 
 
+class StopEvent(threading.Event):
+    """Stops a job's scan; `reason` says why (the scan row records it)."""
+
+    reason: str | None = None
+
+
 class Running:
     """The jobs this process runs, each with the event that stops its scan and why it was set."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._events: dict[int, threading.Event] = {}
+        self._events: dict[int, StopEvent] = {}
         self._why: dict[int, str] = {}
 
-    def add(self, job_id: int) -> threading.Event:
+    def add(self, job_id: int) -> StopEvent:
         with self._lock:
-            event = self._events[job_id] = threading.Event()
+            event = self._events[job_id] = StopEvent()
             self._why.pop(job_id, None)
             return event
 
@@ -127,7 +133,9 @@ class Running:
         with self._lock:
             if job_id in self._events:
                 self._why.setdefault(job_id, why)
-                self._events[job_id].set()
+                event = self._events[job_id]
+                event.reason = event.reason or why
+                event.set()
 
     def stop_all(self, why: str) -> None:
         for job_id in self.ids():

@@ -87,16 +87,24 @@ def claim(session: Session, job_id: int, worker: str) -> Job | None:
     return session.get(Job, job_id, populate_existing=True) if taken else None
 
 
-def beat(session: Session, job_ids: list[int], worker: str) -> list[int]:
-    """Write the heartbeat of these jobs; returns those no longer this worker's to run (cancelled,
-    or given to another worker after this one was taken for dead), which it must stop."""
+def beat(session: Session, job_ids: list[int], worker: str) -> dict[int, str]:
+    """Write the heartbeat of these jobs; returns {job ID: why} for those no longer this worker's
+    to run (cancelled, or given to another worker after this one was taken for dead), which it
+    must stop."""
     if not job_ids:
-        return []
+        return {}
     session.execute(update(Job).where(Job.id.in_(job_ids), Job.status == "running",
                                       Job.worker == worker).values(heartbeat_at=utcnow()))
-    held = set(session.scalars(select(Job.id).where(Job.id.in_(job_ids), Job.status == "running",
-                                                     Job.worker == worker)))
-    return [job_id for job_id in job_ids if job_id not in held]
+    rows = session.execute(select(Job.id, Job.status, Job.worker).where(Job.id.in_(job_ids))).all()
+    state = {job_id: (status, holder) for job_id, status, holder in rows}
+    lost = {}
+    for job_id in job_ids:
+        status, holder = state.get(job_id, ("gone", None))
+        if status == "cancelled":
+            lost[job_id] = "cancelled"
+        elif status != "running" or holder != worker:
+            lost[job_id] = "taken over by another worker"
+    return lost
 
 
 def finish(session: Session, job_id: int, worker: str, *, error: str | None = None,

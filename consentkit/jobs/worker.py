@@ -97,8 +97,8 @@ class Heartbeat:
             if self.concurrency is not None:
                 records.seen_worker(session, self.id, self.concurrency)
             lost = records.beat(session, self.queue.running.ids(), self.id)
-        for job_id in lost:
-            self.queue.running.stop(job_id, "cancelled, or taken over by another worker")
+        for job_id, why in lost.items():
+            self.queue.running.stop(job_id, why)
         if self.reaper:
             reap(self.app, self.queue)
 
