@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import async_playwright  # noqa: E402
 
+from consentkit.classifier import default_classifier  # noqa: E402
 from scanner.engine import launch  # noqa: E402
 from scanner.run import ScanOptions, scan  # noqa: E402
 from tests.sites import generated  # noqa: E402
@@ -132,7 +133,7 @@ def main() -> None:
                                   ignore_https_errors=True, **extra)
             with PeakMemory() as memory:
                 started = time.monotonic()
-                report = scan(generated.START, options)
+                report = scan(generated.START, options, classifier=default_classifier())
                 seconds = time.monotonic() - started
             row(name, len(report["pages"]), seconds, memory.peak, watch_summary(report))
         urls = [generated.START] + [f"{generated.SITE}/p/{i}/" for i in range(1, args.baseline_pages)]

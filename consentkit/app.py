@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import config, db, web_errors
+from . import config, db, jobs, web_errors
 
 
 def create_app(test_config: dict[str, Any] | None = None,
@@ -20,6 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None,
     )
     config.load_config(app, test_config)
     db.init_app(app)
+    jobs.init_app(app)
     web_errors.init_app(app)
     _register_areas(app)
     return app

@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 
 from . import __version__
-from .commands import admin, classify, consents, db, declaration, demo, scan, serve, site
+from .commands import admin, classify, consents, db, declaration, demo, jobs, scan, serve, site, worker
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -23,7 +23,7 @@ def cli() -> None:
 
 
 for command in (db.db, serve.serve, site.site, admin.admin, declaration.declaration, consents.consents,
-                scan.scan, classify.classify, classify.kb, demo.demo):
+                scan.scan, jobs.jobs, worker.worker, classify.classify, classify.kb, demo.demo):
     cli.add_command(command)
 
 

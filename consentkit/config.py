@@ -40,6 +40,25 @@ DEFAULTS: dict[str, Any] = {
     "DB_CONNECT_TIMEOUT": 5,
     "DB_STATEMENT_TIMEOUT": 10,
     "DB_WRITE_TIMEOUT": 3,
+    # The job queue (consentkit.jobs): None is a SQLite file `queue.db` in the instance folder;
+    # "redis://host:6379/0" when workers on several machines share it. QUEUE_NAME keeps two
+    # installations on one Redis apart.
+    "QUEUE_URL": None,
+    "QUEUE_NAME": "consentkit",
+    # A running job's worker beats every JOB_HEARTBEAT_SECONDS; one silent for JOB_STALE_SECONDS
+    # is taken for dead: its job is retried once, then failed.
+    "JOB_HEARTBEAT_SECONDS": 10,
+    "JOB_STALE_SECONDS": 60,
+    # How often workers look for sites due for a rescan, and wait before resending a notification.
+    "SCHEDULE_CHECK_SECONDS": 60,
+    "NOTIFY_RETRY_SECONDS": 60,
+    # Scan notifications by e-mail: SMTP_SECURITY is "starttls" (port 587), "ssl" (465) or "none".
+    "SMTP_HOST": None,
+    "SMTP_PORT": None,
+    "SMTP_SECURITY": "starttls",
+    "SMTP_USERNAME": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_FROM": None,
 }
 
 SECRET_FILE = "secret_key"

@@ -77,6 +77,13 @@ class Site(Base):
     # SHA-256 of the site's API key (server-to-server POSTs without an Origin); the key is shown once.
     api_key_hash: Mapped[str | None] = mapped_column(String(64))
     api_key_created_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Scheduled rescans ("off", "weekly", "monthly") and who hears about what they find
+    # (consentkit.schedules, consentkit.notify). The webhook's signing secret is derived from the
+    # app's SECRET_KEY and `webhook_key_id`; rotating it is a new id, so no secret is stored.
+    rescan: Mapped[str] = mapped_column(String(16), default="off")
+    notify_emails: Mapped[list[Any]] = mapped_column(default=list)
+    webhook_url: Mapped[str | None] = mapped_column(String(2048))
+    webhook_key_id: Mapped[str | None] = mapped_column(String(32))
     revision: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -185,6 +192,60 @@ class Scan(Base):
     # Hash of the inventory (names, domains, categories): a change bumps the site's revision.
     inventory_hash: Mapped[str | None] = mapped_column(String(64))
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The job that ran it (null for scans stored before jobs existed), and what changed since the
+    # previous finished scan of the same origin (consentkit.diff; null until it finished).
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"), index=True)
+    diff: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+JOB_STATES = ("queued", "running", "done", "failed", "cancelled")
+
+
+class Job(Base):
+    """A unit of work on the task queue (consentkit.jobs): scanning some origins of a site.
+
+    The queue (Huey) carries only the job's id; this row is its state, which every worker, the
+    CLI and the admin read. A running job's worker writes `heartbeat_at` every few seconds; a job
+    whose heartbeat stops is retried once (`attempts`), then failed, so none stays running.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_site_created", "site_id", "created_at"),
+                      Index("ix_jobs_status_heartbeat", "status", "heartbeat_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    # "scan", or "noop" (a job that does nothing: the queue's own overhead, bench/bench_jobs.py)
+    kind: Mapped[str] = mapped_column(String(16), default="scan")
+    # Who asked: "cli" (run in the foreground), "queue" (scan --queue), "admin", "schedule", "demo"
+    trigger: Mapped[str] = mapped_column(String(16), default="queue")
+    urls: Mapped[list[Any]] = mapped_column(default=list)
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)
+    task_id: Mapped[str | None] = mapped_column(String(64))
+    worker: Mapped[str | None] = mapped_column(String(200))
+    # {"url", "origin" (1-based), "origins", "pages_done", "pages_queued"}
+    progress: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class WorkerProcess(Base):
+    """A running `consentkit worker` (or the demo's in-process one), seen through its heartbeat:
+    the admin says so when no worker is taking the queued jobs."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    host: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int]
+    concurrency: Mapped[int]
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class Override(Base):

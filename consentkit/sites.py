@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ GPC_DENIES: dict[str, tuple[str, ...]] = {"marketing": ("marketing",),
                                           "marketing_analytics": ("marketing", "analytics"),
                                           "ignore": ()}
 IP_MODES = ("truncate", "hash", "none")
+RESCANS = ("off", "weekly", "monthly")
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,29 @@ def _bool(value: Any) -> bool:
     raise InvalidSiteSettings(f"expected yes or no; got {value!r}")
 
 
+def parse_emails(values: Any) -> list[str]:
+    """Addresses for scan notifications: a list, or one string split on commas and whitespace."""
+    if isinstance(values, str):
+        values = values.replace(",", " ").split()
+    emails = list(dict.fromkeys(str(v).strip() for v in values or () if str(v).strip()))
+    bad = [e for e in emails if not _EMAIL.fullmatch(e)]
+    if bad:
+        raise InvalidSiteSettings(f"not an e-mail address: {', '.join(bad)}")
+    return emails
+
+
+_EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+")
+
+
+def _webhook_url(value: str | None) -> str | None:
+    """An http(s) URL, https unless it is this machine (a receiver under test)."""
+    url = _optional_url((value or "").strip() or None)
+    host = urlsplit(url).hostname if url else None
+    if url and url.startswith("http:") and host not in ("127.0.0.1", "localhost", "::1"):
+        raise InvalidSiteSettings(f"webhook {url!r}: use https (the payload names the site's cookies)")
+    return url
+
+
 def _dict(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise InvalidSiteSettings("expected a JSON object")
@@ -150,6 +175,10 @@ FIELDS: dict[str, Field] = {f.name: f for f in [
     Field("retention_days", "Keep consent records this many days",
           _positive_int("retention", 36500)),
     Field("ip_mode", "Client IP kept as truncate, hash or none", _choice(IP_MODES, "IP mode")),
+    Field("rescan", "Rescan every origin weekly, monthly, or off", _choice(RESCANS, "rescan")),
+    Field("notify_emails", "E-mail these addresses when a scan finds something new",
+          parse_emails),
+    Field("webhook_url", "POST what a scan found new to this URL (signed JSON)", _webhook_url),
 ]}
 
 
@@ -164,7 +193,7 @@ def defaults() -> dict[str, Any]:
             "categories": list(OPTIONAL_CATEGORIES), "texts": {}, "appearance": {},
             "consent_lifetime_days": 365, "consent_mode": False, "gpc_policy": "marketing",
             "cookie_name": "consentkit", "retention_days": 5 * 365, "ip_mode": "truncate",
-            "revision": 1}
+            "rescan": "off", "notify_emails": [], "revision": 1}
 
 
 def create_site(session: Session, *, name: str, origins: Iterable[str], **settings: Any) -> Site:
@@ -190,7 +219,7 @@ def edit_site(session: Session, site: Site, **settings: Any) -> bool:
 
 def _apply(site: Site, settings: dict[str, Any]) -> None:
     for key, value in settings.items():
-        if value is None and key not in ("privacy_policy_url", "cookie_domain"):
+        if value is None and key not in ("privacy_policy_url", "cookie_domain", "webhook_url"):
             continue
         field = FIELDS.get(key)
         if field is None:

@@ -46,6 +46,14 @@ class ScanTerminated(ScanError):
         super().__init__("scan terminated (SIGTERM); the browser was closed")
 
 
+class ScanCancelled(ScanError):
+    """The caller's stop event was set (a cancelled job, a worker shutting down); the browser was
+    closed before this was raised."""
+
+    def __init__(self) -> None:
+        super().__init__("scan cancelled; the browser was closed")
+
+
 class UnreachableSite(ScanError):
     """The start page could not be loaded at all (DNS, refused connection, TLS)."""
 

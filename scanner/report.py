@@ -53,14 +53,7 @@ CATEGORIES = ("necessary", "functional", "analytics", "marketing")
 UNCLASSIFIED = "unclassified"
 
 
-def load_classifier() -> tuple[Any, str | None]:
-    """consentkit's classifier, or (None, why) while it is missing: items are then unclassified."""
-    try:
-        from consentkit.classifier import default_classifier
-
-        return default_classifier(), None
-    except Exception as exc:  # noqa: BLE001 - a broken knowledge base must not stop a scan
-        return None, f"classifier unavailable ({exc}); every item is reported as unclassified"
+NO_CLASSIFIER = "no classifier was given; every item is reported as unclassified"
 
 
 def iso(ts: float) -> str:

@@ -9,6 +9,7 @@ and SIGTERM cancel the crawl, and the browser is closed on the way out.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import threading
 import time
@@ -22,10 +23,10 @@ from playwright.async_api import Error as PlaywrightError
 
 from .crawl import Frontier, check_start_url
 from .engine import Settings, Tab, Visit, launch
-from .errors import InvalidPhases, ScanTerminated, ScanTimeout, UnreachableSite
+from .errors import InvalidPhases, ScanCancelled, ScanError, ScanTerminated, ScanTimeout, UnreachableSite
 from .observe import PHASES, Observations
 from .phases import give_consent
-from .report import build_report, load_classifier
+from .report import NO_CLASSIFIER, build_report
 from .resolve import resolver_args
 from .sitemaps import add_sitemaps
 
@@ -82,13 +83,18 @@ class ScanOptions:
                         recycle_every=self.recycle_every)
 
 
-def scan(url: str, options: ScanOptions | None = None, progress: Progress | None = None) -> dict[str, Any]:
+def scan(url: str, options: ScanOptions | None = None, progress: Progress | None = None, *,
+         classifier: Any = None, stop: threading.Event | None = None) -> dict[str, Any]:
     """Scan a site and return the report (see scanner.report). Raises ScanError subclasses;
-    ScanTerminated after a SIGTERM (the browser is closed first)."""
+    ScanTerminated after a SIGTERM, ScanCancelled once `stop` is set (the browser is closed first).
+
+    `classifier` has `classify(name, domain=, setter=, kind=)` and optionally `classify_host(host)`
+    (consentkit's classifier fits); the scanner has no knowledge of its own, so without one every
+    item is unclassified, which the report says in its notes."""
     options = options or ScanOptions()
     start = check_start_url(url)
     resolver_args(options.resolve)  # a malformed --resolve is a usage error, before launching anything
-    return run_coroutine(lambda: scan_async(start, options, progress))
+    return run_coroutine(lambda: _stoppable(scan_async(start, options, progress, classifier), stop))
 
 
 def run_coroutine(make: Callable[[], Any]) -> Any:
@@ -128,13 +134,38 @@ async def _terminable(make: Callable[[], Any]) -> Any:
         signal.signal(signal.SIGTERM, previous)
 
 
-async def scan_async(url: str, options: ScanOptions, progress: Progress | None = None) -> dict[str, Any]:
+async def _stoppable(scanning: Any, stop: threading.Event | None) -> Any:
+    """Await the scan; once `stop` is set (from another thread), cancel it: its `finally` and
+    `async with` blocks close the browser, then ScanCancelled is raised. The event is polled, since
+    waiting on it in a thread would keep that thread alive after the scan."""
+    if stop is None:
+        return await scanning
+    task = asyncio.ensure_future(scanning)
+    try:
+        while not task.done():
+            if stop.is_set():
+                await _cancelled(task)
+                raise ScanCancelled()
+            await asyncio.wait({task}, timeout=0.2)
+    except asyncio.CancelledError:  # SIGTERM or Ctrl-C: the scan is cancelled with us
+        await _cancelled(task)
+        raise
+    return task.result()
+
+
+async def _cancelled(task: asyncio.Future) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, ScanError, PlaywrightError):
+        await task
+
+
+async def scan_async(url: str, options: ScanOptions, progress: Progress | None = None,
+                     classifier: Any = None) -> dict[str, Any]:
     started = time.time()
     asyncio.get_running_loop().set_exception_handler(_ignore_closed_targets)
     obs = Observations()
-    classifier, why = load_classifier()
-    if why:
-        obs.notes.append(why)
+    if classifier is None:
+        obs.notes.append(NO_CLASSIFIER)
     frontier = Frontier(url, max_pages=options.max_pages, max_depth=options.max_depth,
                         include_subdomains=options.include_subdomains,
                         per_path_queries=options.per_path_queries)

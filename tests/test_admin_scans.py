@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from consentkit.admin.testing import csrf_token, signed_in_client
 from consentkit.db import get_db
-from consentkit.models import Override, Scan, Site, utcnow
-from consentkit.sites import create_site, get_site, refresh_revision
+from consentkit.models import Job, Override, Scan, Site, utcnow
+from consentkit.sites import add_origins, create_site, get_site, refresh_revision
+from tests.workers import Stack, WorkerProcess, wait_until
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 ORIGIN = "https://www.example.no"
@@ -133,31 +132,59 @@ class _Page(BaseHTTPRequestHandler):
         pass
 
 
+def test_scan_now_without_a_worker_says_none_is_running(app, admin, site_key):
+    token = csrf_token(admin, f"/admin/sites/{site_key}/scans")
+    response = admin.post(f"/admin/sites/{site_key}/scans",
+                          data={"csrf_token": token, "url": "", "max_pages": "1"})
+    assert response.status_code == 302
+    page = admin.get(response.location).get_data(as_text=True)
+    assert "queued as job" in page and "data-no-worker" in page and 'http-equiv="refresh"' in page
+    with app.app_context(), get_db(app).session() as session:
+        (job,) = session.scalars(select(Job)).all()
+    assert (job.status, job.trigger, job.urls) == ("queued", "admin", [f"{ORIGIN}/"])
+
+
+def test_scan_now_refuses_a_url_on_another_origin(app, admin, site_key):
+    token = csrf_token(admin, f"/admin/sites/{site_key}/scans")
+    response = admin.post(f"/admin/sites/{site_key}/scans",
+                          data={"csrf_token": token, "url": "https://elsewhere.example/", "max_pages": "1"})
+    page = admin.get(response.location).get_data(as_text=True)
+    assert "is not on an origin of site" in page and "--add-origin https://elsewhere.example" in page
+    with app.app_context(), get_db(app).session() as session:
+        assert session.scalars(select(Job)).all() == []
+
+
 @pytest.mark.slow
-def test_a_scan_started_from_the_ui_runs_in_the_background(app, admin, site_key):
+@pytest.mark.browser
+def test_scan_now_is_a_job_that_a_worker_runs(app, admin, site_key):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Page)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_port}"
+    worker = WorkerProcess(Stack.of(app)).start()
     try:
-        url = f"http://127.0.0.1:{server.server_port}/"
+        with app.app_context(), get_db(app).session() as session:
+            add_origins(get_site(session, site_key), [origin])
         token = csrf_token(admin, f"/admin/sites/{site_key}/scans")
-        started = time.monotonic()
         response = admin.post(f"/admin/sites/{site_key}/scans",
-                              data={"csrf_token": token, "url": url, "max_pages": "1"})
-        assert response.status_code == 302 and time.monotonic() - started < 2  # did not wait for it
-        progress = admin.get(response.location).get_data(as_text=True)
-        assert 'http-equiv="refresh"' in progress
-        logs = list((Path(app.instance_path) / "scan-logs").glob(f"{site_key}-*.log"))
-        assert len(logs) == 1
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            with app.app_context(), get_db(app).session() as session:
-                scans = session.scalars(select(Scan).where(Scan.url == url)).all()
-            if scans and scans[0].status in ("done", "failed"):
-                break
-            time.sleep(1)
-        assert scans, logs[0].read_text()[-2000:]
-        assert scans[0].status == "done", logs[0].read_text()[-2000:]
-        assert "bg_test" in admin.get(f"/admin/sites/{site_key}/scans/{scans[0].id}").get_data(as_text=True)
+                              data={"csrf_token": token, "url": origin + "/", "max_pages": "1"})
+        assert response.status_code == 302
+        assert 'http-equiv="refresh"' in admin.get(response.location).get_data(as_text=True)
+        wait_until(lambda: scans_of(app, origin) and scans_of(app, origin)[0].status != "running",
+                   worker, what="the scan finished")
     finally:
+        worker.stop()
         server.shutdown()
         server.server_close()
+    (scan,) = scans_of(app, origin)
+    assert scan.status == "done", scan.error
+    page = admin.get(f"/admin/sites/{site_key}/scans/{scan.id}").get_data(as_text=True)
+    assert "bg_test" in page and "data-diff" in page and "The first scan of this origin" in page
+    history = admin.get(f"/admin/sites/{site_key}/scans").get_data(as_text=True)
+    assert "data-no-worker" not in history and 'class="status-done"' in history
+
+
+def scans_of(app, origin: str) -> list[Scan]:
+    with app.app_context(), get_db(app).session() as session:
+        rows = session.scalars(select(Scan).where(Scan.url == origin + "/")).all()
+        session.expunge_all()
+        return list(rows)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from consentkit.classifier import default_classifier
 from consentkit.demo.hosts import DemoHosts
 from consentkit.demo.server import BackgroundServer, HostDispatcher
 from consentkit.demo.setup import set_up
@@ -26,7 +27,7 @@ def scan_shop(tmp_path: Path, untagged_tag: bool) -> dict:
     server = BackgroundServer(dispatcher, hosts.port).start()
     try:
         options = ScanOptions(max_pages=4, concurrency=2, resolve=tuple(hosts.resolve_rules()))
-        return scan(hosts.shop_url, options)
+        return scan(hosts.shop_url, options, classifier=default_classifier())
     finally:
         server.stop()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from consentkit.classifier import default_classifier
 from scanner.run import ScanOptions, scan
 from tests.sites import contracting, itsworking, serve
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.browser
 def run(site, **options):
     with serve(site.app()) as server:
         return scan(site.START, ScanOptions(resolve=server.resolve(site.HOSTS), ignore_https_errors=True,
-                                            **options))
+                                            **options), classifier=default_classifier())
 
 
 @pytest.fixture(scope="module")

@@ -76,6 +76,12 @@ class SiteForm(FlaskForm):
     retention_days = IntegerField("Keep consent records (days)", default=5 * 365,
                                   validators=[InputRequired(), NumberRange(1, 36500)])
     ip_mode = SelectField("Client IP kept as", choices=options(*sites.IP_MODES))
+    # Optional: a form posted without it (an older script) leaves the schedule as it is.
+    rescan = SelectField("Rescan every origin", choices=options(*sites.RESCANS), validators=[Optional()])
+    notify_emails = TextAreaField("E-mail when a scan finds something new (addresses, one per line)",
+                                  validators=[Optional(), Length(max=4000)])
+    webhook_url = StringField("Webhook URL (signed JSON POST when a scan finds something new)",
+                              validators=[Optional(), Length(max=2048)])
 
     def settings(self) -> dict[str, Any]:
         """The values as `sites.create_site` / `edit_site` take them; raises InvalidSiteSettings."""
@@ -84,7 +90,7 @@ class SiteForm(FlaskForm):
             data["origins"] = [line for line in (data["origins"] or "").splitlines() if line.strip()]
         for name in ("texts", "appearance"):
             data[name] = _json_object(name, data[name])
-        for name in ("privacy_policy_url", "cookie_domain"):
+        for name in ("privacy_policy_url", "cookie_domain", "webhook_url"):
             data[name] = (data[name] or "").strip() or None
         return data
 
@@ -92,6 +98,7 @@ class SiteForm(FlaskForm):
         for name in sites.FIELDS:
             if name in self:
                 getattr(self, name).data = getattr(site, name)
+        self.notify_emails.data = "\n".join(site.notify_emails or [])
         self.texts.data = json.dumps(site.texts, indent=2, ensure_ascii=False)
         self.appearance.data = json.dumps(site.appearance, indent=2, ensure_ascii=False)
 
@@ -161,5 +168,6 @@ class OverrideForm(FlaskForm):
 
 
 class ScanForm(FlaskForm):
-    url = URLField("Start URL", validators=[DataRequired(), URL(require_tld=False), Length(max=2048)])
+    url = URLField("Start URL (empty: every origin)",
+                   validators=[Optional(), URL(require_tld=False), Length(max=2048)])
     max_pages = IntegerField("Max pages", default=50, validators=[InputRequired(), NumberRange(1, 1000)])

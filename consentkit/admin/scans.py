@@ -1,5 +1,6 @@
-"""Scans: a site's history, one scan's inventory with its violations, the queue of unclassified
-items (the owner's classification becomes an `Override`), and starting a scan in the background.
+"""Scans: a site's jobs and scan history, one scan's inventory with its violations and what changed
+since the previous scan of its origin, the queue of unclassified items (the owner's classification
+becomes an `Override`), and "scan now", which puts a job on the queue for a worker.
 
 Everything in a report was written by the scanned site; templates show it as text, never `|safe`.
 """
@@ -7,23 +8,26 @@ Everything in a report was written by the scanned site; templates show it as tex
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from scanner.errors import ScanUsageError
+
 from .. import api, inventory, sites
 from ..db import get_session
+from ..errors import ConsentKitError
+from ..jobs import get_queue
+from ..jobs import records as job_records
+from ..jobs.runner import enqueue_scan
+from ..jobs.worker import reap
 from ..models import CATEGORIES, Override, Scan, Site, utcnow
-from . import background
 from .blueprint import bp
 from .forms import OverrideForm, ScanForm
 from .sites import load_site
 
 ACTIVE = ("queued", "running")
-# After "start", refresh the history until the scan's row appears (the child needs a moment).
-LAUNCH_GRACE = timedelta(seconds=60)
 
 
 def violation_keys(report: dict[str, Any] | None) -> set[tuple[str, str]]:
@@ -52,35 +56,39 @@ def by_category(items: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, A
 @bp.get("/sites/<key>/scans")
 def scan_list(key: str):
     site = load_site(key)
-    scans = list(get_session().scalars(select(Scan).where(Scan.site_id == site.id)
-                                       .order_by(Scan.started_at.desc(), Scan.id.desc()).limit(100)))
-    refresh = any(s.status in ACTIVE for s in scans) or _just_launched(scans)
-    form = ScanForm()
-    if not form.url.data and site.origins:
-        form.url.data = site.origins[0] + "/"
-    return render_template("admin/scans.html", site=site, scans=scans, form=form, refresh=refresh)
-
-
-def _just_launched(scans: list[Scan]) -> bool:
-    try:
-        launched = datetime.fromisoformat(request.args.get("launched", ""))
-    except ValueError:
-        return False
-    newest = scans[0].started_at if scans else None
-    return utcnow() - launched < LAUNCH_GRACE and (newest is None or newest < launched)
+    app = current_app._get_current_object()
+    reap(app, get_queue(app))  # a job whose worker died is settled before it is shown
+    db = get_session()
+    scans = list(db.scalars(select(Scan).where(Scan.site_id == site.id)
+                            .order_by(Scan.started_at.desc(), Scan.id.desc()).limit(100)))
+    jobs = job_records.list_jobs(db, site=site, limit=20)
+    beat = float(app.config.get("JOB_HEARTBEAT_SECONDS") or 10)
+    workers = job_records.live_workers(db, utcnow(), 3 * beat)
+    refresh = any(s.status in ACTIVE for s in scans) or any(j.status in ACTIVE for j in jobs)
+    return render_template("admin/scans.html", site=site, scans=scans, jobs=jobs, workers=workers,
+                           form=ScanForm(), refresh=refresh)
 
 
 @bp.post("/sites/<key>/scans")
 def scan_start(key: str):
+    """Queue a scan of one URL (or every origin) with the options of the site's latest job."""
     site = load_site(key)
     form = ScanForm()
     if not form.validate_on_submit():
         flash("; ".join(e for errs in form.errors.values() for e in errs), "error")
         return redirect(url_for("admin.scan_list", key=site.key))
-    launched = utcnow() - timedelta(seconds=1)
-    background.start_scan(current_app._get_current_object(), form.url.data, site.key, form.max_pages.data)
-    flash(f"Scan of {form.url.data} started; this page refreshes until it is done.", "ok")
-    return redirect(url_for("admin.scan_list", key=site.key, launched=launched.isoformat()))
+    app = current_app._get_current_object()
+    latest = job_records.list_jobs(get_session(), site=site, limit=1)
+    options = {**(latest[0].options if latest else {}), "max_pages": form.max_pages.data}
+    urls = [form.url.data] if form.url.data else []
+    try:
+        job = enqueue_scan(app, get_queue(app), site.key, urls, options, trigger="admin")
+    except (ConsentKitError, ScanUsageError) as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.scan_list", key=site.key))
+    flash(f"Scan of {', '.join(job.urls)} queued as job {job.id}; this page refreshes until it is "
+          "done.", "ok")
+    return redirect(url_for("admin.scan_list", key=site.key))
 
 
 @bp.get("/sites/<key>/scans/<int:scan_id>")
@@ -95,7 +103,7 @@ def scan_show(key: str, scan_id: int):
     violations = [v for v in (scan.report or {}).get("violations") or [] if isinstance(v, dict)]
     return render_template("admin/scan.html", site=site, scan=scan, groups=by_category(items),
                            violations=violation_keys(scan.report), violation_list=violations,
-                           refresh=scan.status in ACTIVE)
+                           diff=scan.diff, refresh=scan.status in ACTIVE)
 
 
 @bp.get("/sites/<key>/inventory", endpoint="inventory")

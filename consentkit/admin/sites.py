@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
-from .. import api, public_url, sites
+from .. import api, notify, public_url, sites
 from ..db import get_session
 from ..errors import InvalidSiteSettings, UnknownSite
 from ..models import Site
@@ -41,6 +41,8 @@ def site_new():
             settings = form.settings()
             site = sites.create_site(db, name=settings.pop("name"), origins=settings.pop("origins"),
                                      **settings)
+            if site.webhook_url:
+                notify.rotate_webhook_secret(site)
         except InvalidSiteSettings as exc:
             db.rollback()
             flash(str(exc), "error")
@@ -55,7 +57,8 @@ def site_new():
 def site_show(key: str):
     site = load_site(key)
     return render_template("admin/site.html", site=site, snippet=embed_snippet(site.key),
-                           add_form=OriginForm(formdata=None), remove_form=OriginForm(formdata=None))
+                           add_form=OriginForm(formdata=None), remove_form=OriginForm(formdata=None),
+                           webhook_secret=notify.webhook_secret(current_app.config["SECRET_KEY"], site))
 
 
 @bp.post("/sites/<key>/origins")
@@ -110,6 +113,8 @@ def site_edit(key: str):
         db = get_session()
         try:
             bumped = sites.edit_site(db, site, **form.settings())
+            if site.webhook_url and not site.webhook_key_id:
+                notify.rotate_webhook_secret(site)  # shown on the site's page
         except InvalidSiteSettings as exc:
             db.rollback()
             flash(str(exc), "error")

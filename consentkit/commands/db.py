@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 
 from .. import migrate
 from ..config import SECRET_FILE
+from ..jobs.queue import describe
 from .common import friendly_errors, make_app
 
 
@@ -54,7 +55,7 @@ def data_locations(app: Flask) -> list[tuple[str, str]]:
     from_file = secret_file.exists() and secret_file.read_text().strip() == app.config["SECRET_KEY"]
     secret = str(secret_file) if from_file else "set by CONSENTKIT_SECRET_KEY or config.py"
     return [("instance folder", app.instance_path), ("database", _safe(app.config["DATABASE_URL"])),
-            ("secret key", secret)]
+            ("secret key", secret), ("job queue", describe(app))]
 
 
 def _safe(url: str) -> str:

@@ -8,8 +8,20 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
 
+from ..db import get_db
+from ..demo.hosts import DemoHosts
+from ..demo.server import BackgroundServer, HostDispatcher
+from ..demo.setup import ensure_browser, set_up
+from ..demo.shop import create_shop
+from ..jobs import get_queue
+from ..jobs.records import get_job, job_scans
+from ..jobs.runner import enqueue_scan
+from ..jobs.worker import Worker
+from ..models import Job
 from .common import friendly_errors
+from .scan import render_report
 
 
 @click.command()
@@ -38,11 +50,6 @@ def demo(port: int, data_dir: Path | None, no_serve: bool, max_pages: int) -> No
 
 def _run(data_dir: Path, port: int, no_serve: bool, max_pages: int, console: Console,
          started: float) -> None:
-    from ..demo.hosts import DemoHosts
-    from ..demo.server import BackgroundServer, HostDispatcher
-    from ..demo.setup import ensure_browser, set_up
-    from ..demo.shop import create_shop
-
     ensure_browser(console.print)
     hosts = DemoHosts(port=port)
     setup = set_up(data_dir, hosts)
@@ -52,34 +59,44 @@ def _run(data_dir: Path, port: int, no_serve: bool, max_pages: int, console: Con
         server = BackgroundServer(dispatcher, port).start()
     except OSError as exc:
         raise click.ClickException(f"port {port} is busy ({exc.strerror}); try --port") from exc
+    # The demo's own worker, in this process: the first scan and the admin's "scan now" run on it.
+    worker = Worker(setup.app, concurrency=1).start()
     try:
         _scan(setup, max_pages, console)
         _print_urls(setup, console, time.monotonic() - started)
         if not no_serve:
             _serve_until_interrupted(console)
     finally:
+        worker.stop()
         server.stop()
 
 
 def _scan(setup, max_pages: int, console: Console) -> None:
-    """Scan the shop with the real scanner and store it, so the banner and declaration know it."""
-    from scanner.run import ScanOptions
-    from scanner.run import scan as run_scan
+    """Queue a scan of the shop and wait for the in-process worker to store it, so the banner and
+    the declaration know what it found."""
+    app = setup.app
+    options = {"max_pages": max_pages, "concurrency": 2, "resolve": setup.hosts.resolve_rules()}
+    job = enqueue_scan(app, get_queue(app), setup.site_key, (), options, trigger="demo")
+    console.print(f"Scanning {setup.hosts.shop_url} (job {job.id}) …")
+    columns = (TextColumn("{task.description}"), BarColumn(),
+               TextColumn("{task.completed}/{task.total} pages"))
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("scanning", total=1)
+        while (row := _job(app, job.id)).status in ("queued", "running"):
+            done = (row.progress or {}).get("pages_done", 0)
+            bar.update(task, completed=done, total=done + (row.progress or {}).get("pages_queued", 0) or 1)
+            time.sleep(0.3)
+    with get_db(app).session() as session:
+        scans = job_scans(session, job.id)
+    if row.status != "done" or not scans or scans[-1].report is None:
+        raise click.ClickException(f"the demo scan failed: {row.error or 'no report'}")
+    render_report(scans[-1].report, console)
+    console.print(f"Stored scan {scans[-1].id}; the banner and the declaration now list what it found.")
 
-    from ..api import forget_site
-    from ..db import get_db
-    from ..scans import store_scan
-    from ..sites import get_site
-    from .scan import _with_progress, render_report
 
-    options = ScanOptions(max_pages=max_pages, concurrency=2, resolve=tuple(setup.hosts.resolve_rules()))
-    console.print(f"Scanning {setup.hosts.shop_url} …")
-    report = _with_progress(lambda progress: run_scan(setup.hosts.shop_url, options, progress), False)
-    render_report(report, console)
-    with get_db(setup.app).session() as session:
-        stored, _ = store_scan(session, get_site(session, setup.site_key), report)
-    forget_site(setup.app, setup.site_key)  # the scan's own page views cached the old revision
-    console.print(f"Stored scan {stored.id}; the banner and the declaration now list what it found.")
+def _job(app, job_id: int) -> Job:
+    with get_db(app).session() as session:
+        return get_job(session, job_id)
 
 
 def _print_urls(setup, console: Console, seconds: float) -> None:

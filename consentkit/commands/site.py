@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from .. import public_url, sites
+from .. import notify, public_url, sites
 from .common import friendly_errors, make_app, print_json, session_scope
 
 
@@ -46,6 +46,13 @@ def _settings_options(func):
         click.option("--retention-days", type=int),
         click.option("--ip-mode", type=click.Choice(sites.IP_MODES)),
         click.option("--texts", "texts_json", help='Text overrides as JSON: {"nb": {"title": "…"}}'),
+        click.option("--rescan", type=click.Choice(sites.RESCANS),
+                     help="Rescan every origin weekly or monthly (a `consentkit worker` runs them)."),
+        click.option("--notify-email", "notify_emails", metavar="ADDRESSES",
+                     help="E-mail these addresses (comma-separated; '' for none) when a scan finds "
+                          "something new or a violation."),
+        click.option("--webhook-url", help="POST what a scan found new to this URL, signed "
+                                           "(HMAC-SHA256); '' for none."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -86,7 +93,10 @@ def add(name: str, origins: tuple[str, ...], as_json: bool, **options: Any) -> N
         raise click.UsageError("give at least one --origin https://…")
     with session_scope() as session:
         new = sites.create_site(session, name=name, origins=list(origins), **settings)
+        secret = _webhook_secret(new, False)
         data = sites.site_as_dict(new)
+    if secret:
+        click.echo(f"webhook secret (verify the ConsentKit-Signature header with it): {secret}", err=True)
     base, warning = _snippet()
     snippet = embed_snippet(base, data["key"])
     if as_json:
@@ -141,23 +151,28 @@ def show(key: str, as_json: bool) -> None:
 @click.option("--remove-origin", "remove_origins", multiple=True,
               help="Stop allowing this origin (repeatable); asks first if none would be left.")
 @_settings_options
+@click.option("--rotate-webhook-secret", is_flag=True,
+              help="Make a new secret for the webhook's signature and print it (the old one stops).")
 @click.option("--yes", is_flag=True, help="Do not ask before removing the last origin.")
 @click.option("--json", "as_json", is_flag=True)
 @friendly_errors
 def edit(key: str, name: str | None, add_origins: tuple[str, ...], remove_origins: tuple[str, ...],
-         yes: bool, as_json: bool, **options: Any) -> None:
+         rotate_webhook_secret: bool, yes: bool, as_json: bool, **options: Any) -> None:
     """Change settings of a site; the revision rises if visitors must be asked again."""
     settings = _collect(**options)
     if name is not None:
         settings["name"] = name
-    if not settings and not add_origins and not remove_origins:
+    if not settings and not add_origins and not remove_origins and not rotate_webhook_secret:
         raise click.UsageError("nothing to change: give at least one option")
     with session_scope() as session:
         target = sites.get_site(session, key)
         added = sites.add_origins(target, add_origins)
         removed = _remove_origins(target, remove_origins, yes)
         bumped = sites.edit_site(session, target, **settings)
+        secret = _webhook_secret(target, rotate_webhook_secret)
         data = sites.site_as_dict(target)
+    if secret:
+        click.echo(f"webhook secret (verify the ConsentKit-Signature header with it): {secret}", err=True)
     if as_json:
         print_json(data)
         return
@@ -166,6 +181,15 @@ def edit(key: str, name: str | None, add_origins: tuple[str, ...], remove_origin
     for verb, origins in (("allowed", added), ("no longer allowed", removed)):
         for origin in origins:
             click.echo(f"  {verb}: {origin}")
+
+
+def _webhook_secret(target: Any, rotate: bool) -> str | None:
+    """A secret for a webhook that has none yet (or a new one on request), to print once here;
+    the admin shows it on the site's page."""
+    if rotate or (target.webhook_url and not target.webhook_key_id):
+        notify.rotate_webhook_secret(target)
+        return notify.webhook_secret(make_app().config["SECRET_KEY"], target)
+    return None
 
 
 def _remove_origins(target: Any, origins: tuple[str, ...], yes: bool) -> list[str]:
