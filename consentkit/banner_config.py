@@ -11,6 +11,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import __version__
+from .declaration.purposes import provider_name, published_purposes
+from .localformat import date_pattern, lifetimes
 from .models import Site
 
 
@@ -37,15 +39,23 @@ def build(site: Site, inventory: list[dict[str, Any]], public_url: str,
         "privacyPolicyUrl": site.privacy_policy_url,
         "declarationUrl": f"{base}/v1/sites/{site.key}/declaration",
         "appearance": site.appearance or {},
+        # CLDR's date pattern per language: browsers have no nynorsk locale data for Intl.
+        "dates": {lang: date_pattern(lang) for lang in site.languages},
     }
 
 
 def banner_cookie(item: dict[str, Any]) -> dict[str, Any]:
-    """One inventory item in the shape of `cookies[]`; `pattern` only for prefix names."""
+    """One inventory item in the shape of `cookies[]`; `pattern` only for prefix names.
+
+    Purpose and lifetime come ready to show in every language, as the declaration publishes them:
+    a language without written text gets a sentence of its own, never another language's text.
+    """
+    kind = item.get("kind", "cookie")
     cookie = {
-        "name": item["name"], "kind": item.get("kind", "cookie"), "domain": item.get("domain", ""),
-        "category": item["category"], "provider": item.get("provider", ""),
-        "purpose": item.get("purpose") or {}, "lifetime_seconds": item.get("lifetime_seconds"),
+        "name": item["name"], "kind": kind, "domain": item.get("domain", ""),
+        "category": item["category"], "provider": provider_name(item.get("provider", "")),
+        "purpose": published_purposes(item), "lifetime_seconds": item.get("lifetime_seconds"),
+        "lifetime": lifetimes(item.get("lifetime_seconds"), kind),
     }
     if item.get("pattern") == "prefix" or item.get("match") == "prefix":
         cookie["pattern"] = "prefix"

@@ -149,7 +149,8 @@ function start(config) {
 function ready(s) {
   mount(s);
   scan(s);
-  if (s.consent) closeBanner(s);
+  if (location.hash === "#consentkit") openBanner(s, true);
+  else if (s.consent) closeBanner(s);
   else openBanner(s, false);
   document.dispatchEvent(new CustomEvent("consentkit:ready", { detail: publicConsent(s.consent) }));
 }
