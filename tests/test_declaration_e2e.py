@@ -151,7 +151,7 @@ def test_the_cli_json_agrees_with_the_page(runner, seed_site):
 
     for lang in ("nb", "nn", "en"):
         data = json.loads(runner.invoke("declaration", "--site", seed_site, "--lang", lang,
-                                        "--format", "json").output)
+                                        "--format", "json").stdout)
         names = {i["name"]: s["category"] for s in data["sections"] for i in s["items"]
                  if i["kind"] == "cookie"}
         assert names == SEED

@@ -51,11 +51,13 @@ def _join(parts: list[str], word: str) -> str:
 
 
 def provider_entry(provider: str, lang: str) -> dict[str, Any]:
-    """One provider: its name and, when the knowledge base knows it, company, country and basis."""
+    """One recipient: the vendor when the knowledge base knows who it is in law (one entry for all
+    its products, with company, country and basis), else the provider's name alone."""
     t = texts(lang)["providers"]
-    entry: dict[str, Any] = {"name": provider_name(provider), "place": "", "transfer": "",
-                             "privacy_url": "", "outside_eea": None, "transfer_keys": []}
     legal = vendor_legal(provider)
+    entry: dict[str, Any] = {"name": legal.vendor if legal else provider_name(provider), "place": "",
+                             "transfer": "", "privacy_url": "", "outside_eea": None,
+                             "transfer_keys": []}
     if legal is None:
         return entry
     entry.update(place=t["place"].format(company=legal.company, country=country_name(legal.country, lang)),
@@ -85,9 +87,7 @@ def providers_view(decl: Declaration, lang: str) -> dict[str, Any]:
         for item in section.items:
             if receives_data(item):
                 entry = provider_entry(item.provider, lang)
-                current = seen.get(entry["name"])
-                if current is None or (not current["place"] and entry["place"]):
-                    seen[entry["name"]] = entry
+                seen.setdefault(entry["name"], entry)
     return {"title": t["title"], "intro": t["intro"], "privacy_label": t["privacy"],
             "items": sorted(seen.values(), key=lambda e: e["name"].lower())}
 

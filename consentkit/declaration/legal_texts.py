@@ -32,7 +32,7 @@ _NB: dict[str, Any] = {
         "title": "Leverandører og overføring ut av EØS",
         "intro": "Disse leverandørene får opplysninger gjennom informasjonskapslene, lagringen eller "
                  "sporingspikslene på nettstedet:",
-        "place": "{company}, {country}.",
+        "place": "– {company}, {country}.",
         "transfer": "Opplysningene kan overføres ut av EØS på grunnlag av {bases}.",
         "privacy": "Leverandørens personvernerklæring",
         "and": "og",
@@ -90,15 +90,15 @@ _NN: dict[str, Any] = {
         "title": "Slik endrar eller trekkjer du attende samtykket",
         "text": "Du kan når som helst endre eller trekkje attende samtykket ditt, like enkelt som du "
                 "gav det: bruk lenkja under eller knappen for informasjonskapslar nedst på sidene "
-                "våre. Å trekkje attende samtykket endrar ikkje at handsaminga før det var lovleg "
-                "(GDPR art. 7 nr. 3).",
+                "våre. Trekkjer du attende samtykket, påverkar ikkje det lovlegheita av handsaminga "
+                "før du trekte det attende (GDPR art. 7 nr. 3).",
         "link": "Endre eller trekk attende samtykket",
     },
     "providers": {
         "title": "Leverandørar og overføring ut av EØS",
         "intro": "Desse leverandørane får opplysningar gjennom informasjonskapslane, lagringa eller "
                  "sporingspikslane på nettstaden:",
-        "place": "{company}, {country}.",
+        "place": "– {company}, {country}.",
         "transfer": "Opplysningane kan bli overførte ut av EØS på grunnlag av {bases}.",
         "privacy": "Personvernerklæringa til leverandøren",
         "and": "og",
@@ -163,7 +163,7 @@ _EN: dict[str, Any] = {
         "title": "Providers and transfers outside the EEA",
         "intro": "These providers receive information through the cookies, storage or tracking "
                  "pixels on the site:",
-        "place": "{company}, {country}.",
+        "place": "– {company}, {country}.",
         "transfer": "The information may be transferred outside the EEA on the basis of {bases}.",
         "privacy": "The provider's privacy policy",
         "and": "and",

@@ -61,7 +61,7 @@ def legal_markdown(legal: dict[str, Any], heading_level: int) -> list[str]:
         text = md_block(c["text"])
         if c["email"]:
             before, _, after = c["email_text"].partition(c["email"])
-            text += f" {md_escape(before)}{md_link(c['email'], 'mailto:' + c['email'])}{md_escape(after)}"
+            text += f" {md_escape(before)} {md_link(c['email'], 'mailto:' + c['email'])}{md_escape(after)}"
         lines += [f"{h} {md_escape(c['title'])}", "", text, ""]
     providers = legal["providers"]
     if providers["items"]:
@@ -103,9 +103,13 @@ def markdown(view: dict[str, Any], heading_level: int = 1) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def html_fragment(view: dict[str, Any], heading_level: int = 2) -> str:
-    """The declaration as an HTML fragment (no scripts) to paste into a page; needs an app context."""
-    return render_template("declaration/_declaration.html", view=view, h=heading_level, panel=False)
+def html_fragment(view: dict[str, Any], heading_level: int = 2, marks: bool = False) -> str:
+    """The declaration as an HTML fragment (no scripts) to paste into a page; needs an app context.
+
+    `marks` (the admin's preview) flags each purpose that is a generated sentence.
+    """
+    return render_template("declaration/_declaration.html", view=view, h=heading_level, panel=False,
+                           marks=marks)
 
 
 def json_text(view: dict[str, Any]) -> str:
