@@ -6,11 +6,13 @@ import json
 import re
 from datetime import datetime
 
+import pytest
 from markdown_it import MarkdownIt
 
 from consentkit.declaration import policy, render
 from consentkit.declaration.content import build_declaration, group_items, pixel_items
 from consentkit.declaration.localized import localize
+from consentkit.declaration.purposes import provider_name
 from consentkit.declaration.texts import LANGUAGES, TEXTS
 from consentkit.models import Scan, Site
 
@@ -177,3 +179,20 @@ def test_third_party_pixels_are_declared_and_first_party_images_are_not():
     row = view["sections"][0]["items"][0]
     assert (row["type"], row["lifetime"], row["party"]) == ("Pixel", "Not stored", "Third party")
     assert row["purpose"].startswith("Tells the provider") and row["provider"].startswith("Meta")
+
+
+@pytest.mark.parametrize(("provider", "shown"), [
+    ("Google Analytics (server-side tagging)", "Google Analytics"), ("Cloudflare (via Vipps)", "Cloudflare"),
+    ("Google Analytics (Universal, ga.js)", "Google Analytics"), ("Cookie banner (generic)", "Cookie banner"),
+    ("Meta (Facebook)", "Meta (Facebook)"), ("X (Twitter)", "X (Twitter)"), ("", "")])
+def test_provider_names_lose_technical_notes_and_keep_their_brands(provider, shown):
+    assert provider_name(provider) == shown
+
+
+def test_a_generated_purpose_names_the_provider_without_its_technical_note():
+    decl = build_declaration(site(), scan(), [item("_ga", "analytics", purpose={},
+                                                   provider="Google Analytics (server-side tagging)")])
+    row = localize(decl, "nn")["sections"][0]["items"][0]
+    assert row["provider"] == "Google Analytics"
+    assert row["purpose"] == ("Blir brukt av Google Analytics til statistikk over korleis nettstaden "
+                              "blir brukt.")
