@@ -180,6 +180,11 @@ def test_embedded_declaration_renders_into_the_owners_page(page: Page, server, o
     lifetime = root.locator("td.ck-lifetime", has_text="13 månadar")
     expect(lifetime).to_be_visible()
     expect(lifetime).to_contain_text("2 år")
+    # The legal part comes along: the controller, the withdraw link, Datatilsynet.
+    expect(root.locator(".ck-controller")).to_contain_text("Eksempel AS er behandlingsansvarleg")
+    expect(root.get_by_role("link", name="Endre eller trekk attende samtykket")).to_have_attribute(
+        "href", "#consentkit")
+    expect(root.get_by_role("link", name="Datatilsynet")).to_have_attribute("href", "https://www.datatilsynet.no/")
     assert requests == [owner.url, script]  # no other requests
     assert seen["dialogs"] == [] and seen["errors"] == [], seen
     assert page.locator("#consentkit-declaration script, #consentkit-declaration [onerror]").count() == 0
