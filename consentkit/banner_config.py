@@ -14,6 +14,8 @@ from scanner.crawl import registrable_domain
 
 from . import __version__, hostsets
 from .classifier import Classifier, default_classifier
+from .declaration.purposes import provider_name, published_purposes
+from .localformat import date_pattern, lifetimes
 from .models import OPTIONAL_CATEGORIES, Site
 
 # A host that set items of several categories is held until the strictest one is granted, and an
@@ -47,6 +49,8 @@ def build(site: Site, inventory: list[dict[str, Any]], public_url: str,
         "privacyPolicyUrl": site.privacy_policy_url,
         "declarationUrl": f"{base}/v1/sites/{site.key}/declaration",
         "appearance": site.appearance or {},
+        # CLDR's date pattern per language: browsers have no nynorsk locale data for Intl.
+        "dates": {lang: date_pattern(lang) for lang in site.languages},
     }
 
 
@@ -77,10 +81,20 @@ def banner_cookie(item: dict[str, Any], site: Site) -> dict[str, Any]:
 
 def cookie_details(inventory: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Provider, purpose and lifetime of each item, for the banner's cookie lists (`detailsUrl`): they
-    would double the size of consent.js, and only a visitor who opens a list needs them."""
-    return [{"name": item["name"], "kind": item.get("kind", "cookie"), "domain": item.get("domain", ""),
-             "provider": item.get("provider", ""), "purpose": item.get("purpose") or {},
-             "lifetime_seconds": item.get("lifetime_seconds")} for item in inventory]
+    would double the size of consent.js, and only a visitor who opens a list needs them.
+
+    Purpose and lifetime come ready to show in every language, as the declaration publishes them:
+    a language without written text gets a sentence of its own, never another language's text.
+    """
+    details = []
+    for item in inventory:
+        kind = item.get("kind", "cookie")
+        details.append({
+            "name": item["name"], "kind": kind, "domain": item.get("domain", ""),
+            "provider": provider_name(item.get("provider", "")), "purpose": published_purposes(item),
+            "lifetime_seconds": item.get("lifetime_seconds"),
+            "lifetime": lifetimes(item.get("lifetime_seconds"), kind)})
+    return details
 
 
 def tracker_sets(site: Site, classifier: Classifier) -> dict[str, str]:

@@ -34,6 +34,8 @@ OWN_ENTRIES = (KbRecord(
     purpose_en="Stores the visitor's consent choices for this site, so the banner respects them.",
     purpose_nb="Lagrer den besøkendes samtykkevalg for dette nettstedet, slik at banneret "
                "respekterer dem.",
+    purpose_nn="Lagrar samtykkevala den besøkande har gjort på denne nettstaden, slik at banneret "
+               "respekterer dei.",
     lifetime="up to 1 year (site setting)", source="consentkit itself (docs/contracts.md)"),)
 RULES = ("override", "exact", "pattern", "imported", "host", "heuristic", "none")
 TRACKING = frozenset({"analytics", "marketing"})
@@ -131,7 +133,8 @@ def _override_answer(override: Any) -> Classification:
     return Classification(
         category=_field(override, "category"), provider=_field(override, "provider") or "",
         purpose_en=_field(override, "purpose_en") or "",
-        purpose_nb=_field(override, "purpose_nb") or "", lifetime="", confidence="high",
+        purpose_nb=_field(override, "purpose_nb") or "",
+        purpose_nn=_field(override, "purpose_nn") or "", lifetime="", confidence="high",
         reason=f"the site owner's override for {what}", rule="override", needs_review=False,
     )
 

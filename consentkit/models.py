@@ -87,6 +87,13 @@ class Site(Base):
     revision: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # Who is responsible for the site's processing (GDPR art. 13(1)(a)), shown in the declaration.
+    controller_name: Mapped[str | None] = mapped_column(String(200))
+    controller_org_number: Mapped[str | None] = mapped_column(String(40))
+    controller_address: Mapped[str | None] = mapped_column(String(300))
+    controller_email: Mapped[str | None] = mapped_column(String(254))
+    # The owner's own intro and closing of the declaration: {lang: {"intro": …, "closing": …}}.
+    declaration_texts: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     revisions: Mapped[list[SiteRevision]] = relationship(
         back_populates="site", cascade="all, delete-orphan", order_by="SiteRevision.revision"
@@ -267,6 +274,7 @@ class Override(Base):
     provider: Mapped[str] = mapped_column(String(200), default="")
     purpose_nb: Mapped[str] = mapped_column(Text, default="")
     purpose_en: Mapped[str] = mapped_column(Text, default="")
+    purpose_nn: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

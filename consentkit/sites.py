@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import snapshot
+from .declaration import owner_texts
 from .errors import InvalidSiteSettings, UnknownSite
 from .models import OPTIONAL_CATEGORIES, Site, SiteRevision, utcnow
 
@@ -146,6 +147,48 @@ def _webhook_url(value: str | None) -> str | None:
     if url and url.startswith("http:") and host not in ("127.0.0.1", "localhost", "::1"):
         raise InvalidSiteSettings(f"webhook {url!r}: use https (the payload names the site's cookies)")
     return url
+def _optional_text(what: str, maximum: int):
+    """Free text on one line, or None when empty (clears the setting)."""
+    def parse(value: Any) -> str | None:
+        text = " ".join(str(value or "").split())
+        if len(text) > maximum:
+            raise InvalidSiteSettings(f"{what} must be at most {maximum} characters")
+        return text or None
+    return parse
+
+
+def parse_org_number(value: Any) -> str | None:
+    """A Norwegian organisation number (9 digits, mod-11 check digit) as "933 717 089".
+
+    "NO 933 717 089 MVA" is accepted too. A number from another register (letters in it, such
+    as "HRB 12345" or "SE556677889901") is kept as written.
+    """
+    text = " ".join(str(value or "").split())
+    if not text:
+        return None
+    if len(text) > 40:
+        raise InvalidSiteSettings("organisation number must be at most 40 characters")
+    bare = re.sub(r"^NO|MVA$", "", text.upper().replace(" ", "").replace(".", ""))
+    if not bare.isdigit():
+        return text
+    weights = (3, 2, 7, 6, 5, 4, 3, 2)
+    check = 11 - sum(int(d) * w for d, w in zip(bare, weights, strict=False)) % 11
+    if len(bare) != 9 or (check % 11) != int(bare[8]) or check == 10:
+        raise InvalidSiteSettings(f"organisation number {text!r} is not a valid Norwegian "
+                                  "organisation number (9 digits, see brreg.no)")
+    return f"{bare[:3]} {bare[3:6]} {bare[6:]}"
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def parse_email(value: Any) -> str | None:
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if len(text) > 254 or not _EMAIL.match(text):
+        raise InvalidSiteSettings(f"{text!r} is not an e-mail address")
+    return text
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -179,7 +222,18 @@ FIELDS: dict[str, Field] = {f.name: f for f in [
     Field("notify_emails", "E-mail these addresses when a scan finds something new",
           parse_emails),
     Field("webhook_url", "POST what a scan found new to this URL (signed JSON)", _webhook_url),
+    Field("controller_name", "The controller: the company or person responsible (GDPR art. 13)",
+          _optional_text("controller name", 200)),
+    Field("controller_org_number", "The controller's organisation number", parse_org_number),
+    Field("controller_address", "The controller's postal address", _optional_text("address", 300)),
+    Field("controller_email", "Where visitors send questions about privacy", parse_email),
+    Field("declaration_texts", "Declaration intro and closing: {lang: {intro, closing}}",
+          owner_texts.validate),
 ]}
+
+# Settings that may be cleared (set to None).
+NULLABLE = ("privacy_policy_url", "cookie_domain", "webhook_url", "controller_name",
+            "controller_org_number", "controller_address", "controller_email")
 
 
 def new_key() -> str:
@@ -193,7 +247,7 @@ def defaults() -> dict[str, Any]:
             "categories": list(OPTIONAL_CATEGORIES), "texts": {}, "appearance": {},
             "consent_lifetime_days": 365, "consent_mode": False, "gpc_policy": "marketing",
             "cookie_name": "consentkit", "retention_days": 5 * 365, "ip_mode": "truncate",
-            "rescan": "off", "notify_emails": [], "revision": 1}
+            "rescan": "off", "notify_emails": [], "declaration_texts": {}, "revision": 1}
 
 
 def create_site(session: Session, *, name: str, origins: Iterable[str], **settings: Any) -> Site:
@@ -219,7 +273,7 @@ def edit_site(session: Session, site: Site, **settings: Any) -> bool:
 
 def _apply(site: Site, settings: dict[str, Any]) -> None:
     for key, value in settings.items():
-        if value is None and key not in ("privacy_policy_url", "cookie_domain", "webhook_url"):
+        if value is None and key not in NULLABLE:
             continue
         field = FIELDS.get(key)
         if field is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 
 import pytest
@@ -11,7 +12,8 @@ from markdown_it import MarkdownIt
 from consentkit.declaration import policy, render
 from consentkit.declaration.content import build_declaration, group_items, pixel_items
 from consentkit.declaration.localized import localize
-from consentkit.declaration.texts import LANGUAGES, TEXTS, date_words, lifetime_words
+from consentkit.declaration.purposes import provider_name
+from consentkit.declaration.texts import LANGUAGES, TEXTS
 from consentkit.models import Scan, Site
 
 DAY = 86400
@@ -34,33 +36,6 @@ def site(**extra) -> Site:
 def scan() -> Scan:
     return Scan(id=7, url="https://www.example.no/", status="done",
                 started_at=datetime(2026, 3, 11, 23, 50), finished_at=datetime(2026, 3, 12, 0, 5))
-
-
-@pytest.mark.parametrize(("seconds", "kind", "nb", "nn", "en"), [
-    (None, "cookie", "Økt", "Økt", "Session"),
-    (-1, "cookie", "Økt", "Økt", "Session"),
-    (None, "sessionStorage", "Økt", "Økt", "Session"),
-    (None, "localStorage", "Ingen utløpsdato", "Inga utløpsdato", "No expiry"),
-    (365 * DAY, "cookie", "1 år", "1 år", "1 year"),
-    (365 * DAY - 30, "cookie", "1 år", "1 år", "1 year"),  # measured a little after it was set
-    (400 * DAY, "cookie", "13 måneder", "13 månader", "13 months"),  # Chrome's cap on a 2-year _ga
-    (2 * 365 * DAY, "cookie", "2 år", "2 år", "2 years"),
-    (90 * DAY, "cookie", "3 måneder", "3 månader", "3 months"),
-    (DAY, "cookie", "1 dag", "1 dag", "1 day"),
-    (30 * DAY, "cookie", "30 dager", "30 dagar", "30 days"),
-    (1800, "cookie", "30 minutter", "30 minutt", "30 minutes"),
-    (60, "cookie", "1 minutt", "1 minutt", "1 minute"),
-    (3600, "cookie", "1 time", "1 time", "1 hour"),
-    (7200, "cookie", "2 timer", "2 timar", "2 hours"),
-    (None, "pixel", "Lagres ikke", "Blir ikkje lagra", "Not stored"),
-])
-def test_lifetime_in_words(seconds, kind, nb, nn, en):
-    assert [lifetime_words(seconds, kind, lang) for lang in ("nb", "nn", "en")] == [nb, nn, en]
-
-
-def test_dates_in_running_text():
-    when = datetime(2025, 6, 6, 12)
-    assert [date_words(when, lang) for lang in LANGUAGES] == ["6. juni 2025", "6. juni 2025", "6 June 2025"]
 
 
 def test_every_language_has_every_text():
@@ -97,12 +72,15 @@ def test_localize_resolves_every_string_per_language():
         "Analyse og statistikk", "Analyse og statistikk", "Analytics")
     assert "GDPR" in section["legal_basis"] and "art. 6(1)(a)" in en["sections"][0]["legal_basis"]
     row = section["items"][0]
-    assert row == {"name": "_ga", "provider": "Google", "purpose": "Formål for _ga", "lifetime": "1 år",
-                   "lifetime_seconds": 365 * DAY, "type": "HTTP-informasjonskapsel", "kind": "cookie",
-                   "party": "Førstepart", "party_key": "first", "domain": "www.example.no"}
-    # Nynorsk purposes fall back to Bokmål, the language the knowledge base writes.
-    assert nn["sections"][0]["items"][0]["purpose"] == "Formål for _ga"
-    assert en["sections"][0]["items"][0]["type"] == "HTTP cookie"
+    assert row == {"name": "_ga", "provider": "Google", "purpose": "Formål for _ga",
+                   "purpose_generated": False, "lifetime": "1 år", "lifetime_note": "",
+                   "lifetime_seconds": 365 * DAY, "type": "Informasjonskapsel", "kind": "cookie",
+                   "party": "Førstepart", "party_key": "first", "domain": "www.example.no", "seen_on": ""}
+    # No nynorsk purpose written: a nynorsk sentence from category and provider, never bokmål.
+    nn_row = nn["sections"][0]["items"][0]
+    assert nn_row["purpose"] == "Blir brukt av Google til statistikk over korleis nettstaden blir brukt."
+    assert nn_row["purpose_generated"] is True
+    assert en["sections"][0]["items"][0]["type"] == "Cookie"
 
 
 def test_necessary_is_exempt_under_ekomloven_and_the_rest_needs_consent():
@@ -117,7 +95,7 @@ def test_necessary_is_exempt_under_ekomloven_and_the_rest_needs_consent():
 def test_missing_provider_and_purpose_are_said_not_left_blank():
     decl = build_declaration(site(), scan(), [item("x", "unclassified", provider="", purpose={})])
     row = localize(decl, "nn")["sections"][0]["items"][0]
-    assert (row["provider"], row["purpose"]) == ("Ukjend", "Ikkje skildra enno")
+    assert (row["provider"], row["purpose"]) == ("Ukjend", "Føremålet er ikkje fastslått enno.")
 
 
 def test_not_scanned_and_nothing_found_are_told_apart():
@@ -135,7 +113,9 @@ def test_markdown_escapes_scanned_strings():
                 purpose={"nb": "line\nbreak | pipe & &amp; <b>"})
     text = render.markdown(localize(build_declaration(site(), scan(), [evil]), "nb"))
     html = markdown_html(text)
-    assert "<script>" not in html and "<b>" not in html and "<code>" not in html and "<a " not in html
+    assert "<script>" not in html and "<b>" not in html and "<code>" not in html
+    # The only links are ours: withdrawing consent and Datatilsynet, none from scanned strings.
+    assert sorted(set(re.findall(r'<a href="([^"]*)"', html))) == ["#consentkit", "https://www.datatilsynet.no/"]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "a|b.example" in html and "&amp;amp;" in html
     assert html.count("<td>") == html.count("<th>") == 7  # one row of seven cells: no cell split at `|`
@@ -176,7 +156,8 @@ def test_policy_section_lists_categories_basis_providers_and_how_to_change(app):
     assert "https://c.example/v1/sites/k3y/declaration" in md
     with app.app_context():
         html = policy.policy_html(view)
-    assert html.count("<li>") == 3 and "Cloudflare" in html and 'href="https://c.example/' in html
+    assert html.split("</ul>")[0].count("<li>") == 3 and "Cloudflare" in html
+    assert 'href="https://c.example/' in html
 
 
 def test_policy_markdown_escapes_a_hostile_site_name(app):
@@ -198,3 +179,20 @@ def test_third_party_pixels_are_declared_and_first_party_images_are_not():
     row = view["sections"][0]["items"][0]
     assert (row["type"], row["lifetime"], row["party"]) == ("Pixel", "Not stored", "Third party")
     assert row["purpose"].startswith("Tells the provider") and row["provider"].startswith("Meta")
+
+
+@pytest.mark.parametrize(("provider", "shown"), [
+    ("Google Analytics (server-side tagging)", "Google Analytics"), ("Cloudflare (via Vipps)", "Cloudflare"),
+    ("Google Analytics (Universal, ga.js)", "Google Analytics"), ("Cookie banner (generic)", "Cookie banner"),
+    ("Meta (Facebook)", "Meta (Facebook)"), ("X (Twitter)", "X (Twitter)"), ("", "")])
+def test_provider_names_lose_technical_notes_and_keep_their_brands(provider, shown):
+    assert provider_name(provider) == shown
+
+
+def test_a_generated_purpose_names_the_provider_without_its_technical_note():
+    decl = build_declaration(site(), scan(), [item("_ga", "analytics", purpose={},
+                                                   provider="Google Analytics (server-side tagging)")])
+    row = localize(decl, "nn")["sections"][0]["items"][0]
+    assert row["provider"] == "Google Analytics"
+    assert row["purpose"] == ("Blir brukt av Google Analytics til statistikk over korleis nettstaden "
+                              "blir brukt.")

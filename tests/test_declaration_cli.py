@@ -41,16 +41,16 @@ def test_json_and_html_to_a_file(runner, app, tmp_path):
     data = json.loads(target.read_text())
     names = {i["name"] for s in data["sections"] for i in s["items"]}
     assert data["lang"] == "en" and names == {"_ga", "a|b`c"}
-    html = runner.invoke("declaration", "--site", key, "--lang", "nn", "--format", "html").output
+    html = runner.invoke("declaration", "--site", key, "--lang", "nn", "--format", "html").stdout
     assert html.startswith('<article class="ck-declaration" lang="nn">') and "<h2" in html
 
 
 def test_policy_section(runner, app):
     key = make_site(app)
-    md = runner.invoke("declaration", "--site", key, "--lang", "en", "--policy").output
+    md = runner.invoke("declaration", "--site", key, "--lang", "en", "--policy").stdout
     assert md.startswith("## Cookies\n") and "How to change or withdraw your consent" in md
     assert f"http://consent.test/v1/sites/{key}/declaration?lang=en" in md
-    html = runner.invoke("declaration", "--site", key, "--policy", "--format", "html").output
+    html = runner.invoke("declaration", "--site", key, "--policy", "--format", "html").stdout
     assert '<section class="ck-policy" lang="nb">' in html
 
 

@@ -179,9 +179,9 @@ def test_terminal_text_is_never_markup():
     assert isinstance(shown("[red]x[/red]"), Text)
     assert shown("[red]x[/red]").plain == "[red]x[/red]"
     assert shown("a\x1b[31mb\x07").plain == "a\\x1b[31mb\\x07"
-    assert human_lifetime(None) == "session"
-    assert human_lifetime(1800) == "30 min"
-    assert human_lifetime(400 * 86400) == "1 year"
+    assert human_lifetime(None) == "Session"
+    assert human_lifetime(1800) == "30 minutes"
+    assert human_lifetime(400 * 86400) == "13 months"  # as the declaration and the admin say it
 
 
 def test_terminal_says_what_was_clicked_and_plainly_what_was_not():

@@ -174,7 +174,8 @@ function show(s) {
   if (!s.parsed || s.ui) return;
   s.view.mount(s);
   scan(s);
-  const open = s.wantOpen !== null ? s.wantOpen : s.consent ? null : false;
+  // A link to "#consentkit" (the declaration's withdraw link, in Markdown too) opens the settings.
+  const open = s.wantOpen !== null ? s.wantOpen : location.hash === "#consentkit" ? true : s.consent ? null : false;
   if (open === null) s.view.closeBanner(s);
   else s.view.openBanner(s, open);
 }

@@ -78,6 +78,8 @@ export function mount(state) {
     e.preventDefault();
     openBanner(state, true);
   }));
+  // A link to "#consentkit" (the declaration's withdraw link, in Markdown too) opens the settings.
+  addEventListener("hashchange", safe(() => location.hash === "#consentkit" && openBanner(state, true)));
   document.body.append(host);
 }
 
@@ -155,11 +157,16 @@ function linkable(url) {
   return typeof url === "string" && /^(https?:\/\/|\/)/i.test(url);
 }
 
+/** @returns {*} the declaration's URL asking for the banner's language (`?lang=nn`) */
+function withLang(url, lang) {
+  return linkable(url) ? url + (url.includes("?") ? "&" : "?") + "lang=" + encodeURIComponent(lang) : url;
+}
+
 /** First layer: title, text, links, and Accept all / Reject all (same style) / Customize. */
 function firstLayer(state) {
   const t = state.t;
   const cfg = state.cfg;
-  const links = [[cfg.declarationUrl, t.declaration], [cfg.privacyPolicyUrl, t.privacy]]
+  const links = [[withLang(cfg.declarationUrl, state.lang), t.declaration], [cfg.privacyPolicyUrl, t.privacy]]
     .filter((l) => linkable(l[0])).map((l) => h("a", { href: l[0] }, l[1]));
   return [
     h("h2", { id: "ck-t" }, t.title),
@@ -184,7 +191,7 @@ function settingsLayer(state) {
     h("p", { id: "ck-d" }, t.settingsText),
     [NECESSARY, ...state.cfg.categories].map((cat) => categoryRow(state, cat)),
     c ? h("p", { class: "i" }, t.consentId + ": ", h("code", null, c.consentId),
-      " · " + t.date + ": " + new Date(c.date).toLocaleString(state.lang), state.pending() ? h("br") : null,
+      " · " + t.date + ": " + when(c.date, state), state.pending() ? h("br") : null,
       state.pending() ? t.pending : null) : null,
     buttons(state, [["accept", "p", state.act.acceptAll], ["reject", "p", state.act.rejectAll], ["save", "s", save]]),
   ];
@@ -245,13 +252,23 @@ function table(state, cookies) {
       h("td", null, k.provider || ""),
       h("td", null, k.unclassified ? [t.unclassified, " ", purposeText(k.purpose, state.lang)] :
         purposeText(k.purpose, state.lang)),
-      h("td", null, duration(k.lifetime_seconds, state))))));
+      h("td", null, (k.lifetime && k.lifetime[state.lang]) || duration(k.lifetime_seconds, state))))));
 }
 
 /** @returns {string} a cookie's purpose in the language (nn falls back to nb, others to en) */
 function purposeText(p, lang) {
   if (!p || typeof p !== "object") return p ? String(p) : "";
   return p[lang] || p[lang === "nn" ? "nb" : "en"] || p.en || p.nb || "";
+}
+
+/** @returns {string} a date in the server's CLDR pattern (`cfg.dates`; Intl lacks nynorsk), else Intl's */
+function when(ms, state) {
+  const d = new Date(ms);
+  const f = state.cfg.dates && state.cfg.dates[state.lang];
+  if (!f || !f.pattern || !f.months) return d.toLocaleString(state.lang);
+  const two = (n) => (n < 10 ? "0" : "") + n;
+  const v = { d: d.getDate(), M: f.months[d.getMonth()], y: d.getFullYear(), H: two(d.getHours()), m: two(d.getMinutes()) };
+  return f.pattern.replace(/\{(\w)\}/g, (all, k) => (k in v ? String(v[k]) : all));
 }
 
 /** @returns {string} a lifetime in seconds, in words of the language ("1 år", "30 days"); 0/null is the session */

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from flask import Flask
 
 from .. import security
-from . import auth, consents, scans, sites, stats  # noqa: F401 - the views register on import
+from ..localformat import lifetime_text
+from . import auth, consents, declaration, scans, sites, stats  # noqa: F401 - the views register on import
 from .blueprint import bp
 
 
@@ -33,16 +34,6 @@ def format_datetime(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
 
-def format_lifetime(seconds: float | None) -> str:
-    """A cookie lifetime as people say it: session, 30 minutes, 13 months, 2 years."""
-    if seconds is None:
-        return "session"
-    seconds = float(seconds)
-    for unit, size in (("year", 365 * 86400), ("month", 30 * 86400), ("day", 86400), ("hour", 3600),
-                       ("minute", 60)):
-        if seconds >= size * (1 if unit in ("minute", "hour") else 2 if unit == "day" else 1):
-            count = round(seconds / size)
-            if unit == "month" and count >= 12 and seconds < 400 * 86400:
-                return "1 year"
-            return f"{count} {unit}{'s' if count != 1 else ''}"
-    return f"{int(seconds)} seconds"
+def format_lifetime(seconds: float | None, kind: str = "cookie") -> str:
+    """A lifetime in the admin's English, from the one formatter the declaration and banner use."""
+    return lifetime_text(seconds, kind, "en")

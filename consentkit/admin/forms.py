@@ -27,6 +27,7 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberR
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import sites
+from ..declaration import owner_texts
 from ..errors import InvalidSiteSettings
 from ..models import CATEGORIES, OPTIONAL_CATEGORIES
 from ..queries import METHODS
@@ -82,6 +83,13 @@ class SiteForm(FlaskForm):
                                   validators=[Optional(), Length(max=4000)])
     webhook_url = StringField("Webhook URL (signed JSON POST when a scan finds something new)",
                               validators=[Optional(), Length(max=2048)])
+    controller_name = StringField("Controller (company or person responsible, GDPR art. 13)",
+                                  validators=[Optional(), Length(max=200)])
+    controller_org_number = StringField("Controller's organisation number",
+                                        validators=[Optional(), Length(max=40)])
+    controller_address = StringField("Controller's address", validators=[Optional(), Length(max=300)])
+    controller_email = StringField("Contact e-mail for privacy questions",
+                                   validators=[Optional(), Length(max=254)])
 
     def settings(self) -> dict[str, Any]:
         """The values as `sites.create_site` / `edit_site` take them; raises InvalidSiteSettings."""
@@ -90,7 +98,7 @@ class SiteForm(FlaskForm):
             data["origins"] = [line for line in (data["origins"] or "").splitlines() if line.strip()]
         for name in ("texts", "appearance"):
             data[name] = _json_object(name, data[name])
-        for name in ("privacy_policy_url", "cookie_domain", "webhook_url"):
+        for name in sites.NULLABLE:
             data[name] = (data[name] or "").strip() or None
         return data
 
@@ -164,7 +172,32 @@ class OverrideForm(FlaskForm):
     category = SelectField("Category", choices=options(*CATEGORIES))
     provider = StringField("Provider", validators=[Optional(), Length(max=200)])
     purpose_en = TextAreaField("Purpose (English)", validators=[DataRequired(), Length(max=2000)])
-    purpose_nb = TextAreaField("Purpose (Norwegian)", validators=[Optional(), Length(max=2000)])
+    purpose_nb = TextAreaField("Purpose (bokmål)", validators=[Optional(), Length(max=2000)])
+    purpose_nn = TextAreaField("Purpose (nynorsk)", validators=[Optional(), Length(max=2000)])
+
+
+_TEXT = Length(max=owner_texts.MAX_LENGTH)
+
+
+class DeclarationTextsForm(FlaskForm):
+    """The owner's intro and closing of the declaration per language; empty keeps ours."""
+
+    intro_nb = TextAreaField("Intro (bokmål); empty keeps ours", validators=[Optional(), _TEXT])
+    closing_nb = TextAreaField("Closing (bokmål)", validators=[Optional(), _TEXT])
+    intro_nn = TextAreaField("Intro (nynorsk); empty keeps ours", validators=[Optional(), _TEXT])
+    closing_nn = TextAreaField("Closing (nynorsk)", validators=[Optional(), _TEXT])
+    intro_en = TextAreaField("Intro (English); empty keeps ours", validators=[Optional(), _TEXT])
+    closing_en = TextAreaField("Closing (English)", validators=[Optional(), _TEXT])
+
+    def texts(self) -> dict[str, dict[str, str]]:
+        return {lang: {part: getattr(self, f"{part}_{lang}").data or "" for part in owner_texts.PARTS}
+                for lang in owner_texts.LANGUAGES}
+
+    def fill(self, texts: dict[str, dict[str, str]]) -> None:
+        for lang in owner_texts.LANGUAGES:
+            for part in owner_texts.PARTS:
+                getattr(self, f"{part}_{lang}").data = (texts.get(lang) or {}).get(part, "")
+
 
 
 class ScanForm(FlaskForm):

@@ -124,7 +124,7 @@ def _override_form(item: dict[str, Any]) -> tuple[OverrideForm, str]:
     purpose = item.get("purpose") or {}
     form.process(data={"name": item["name"], "kind": item["kind"], "provider": item.get("provider") or "",
                        "category": guess, "purpose_en": purpose.get("en") or "",
-                       "purpose_nb": purpose.get("nb") or ""})
+                       "purpose_nb": purpose.get("nb") or "", "purpose_nn": purpose.get("nn") or ""})
     return form, prefix
 
 
@@ -158,6 +158,8 @@ def save_override(db: Any, site: Site, form: OverrideForm) -> Override:
     row.provider = (form.provider.data or "").strip()
     row.purpose_en = (form.purpose_en.data or "").strip()
     row.purpose_nb = (form.purpose_nb.data or "").strip() or row.purpose_en
+    # No bokmål copy: the nynorsk declaration says a nynorsk sentence where this is empty.
+    row.purpose_nn = (form.purpose_nn.data or "").strip()
     db.add(row)
     db.flush()
     return row

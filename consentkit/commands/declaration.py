@@ -10,6 +10,7 @@ from .. import public_url, sites
 from ..declaration import policy, render
 from ..declaration.content import load_declaration
 from ..declaration.localized import localize
+from ..declaration.review import WARNING, review
 from ..declaration.texts import LANGUAGES
 from .common import friendly_errors, make_app, session_scope
 
@@ -31,7 +32,8 @@ def declaration(key: str, lang: str | None, fmt: str, as_policy: bool, output: P
     """Write the cookie declaration generated from the site's latest scan and overrides.
 
     Paste it into your CMS, or link to the hosted page /v1/sites/KEY/declaration?lang=nb, which
-    stays current by itself.
+    stays current by itself. Warnings (violations in the latest scan, no controller named) and
+    notes go to standard error.
     """
     if as_policy and fmt == "json":
         raise click.UsageError("--policy writes md or html, not json")
@@ -39,14 +41,16 @@ def declaration(key: str, lang: str | None, fmt: str, as_policy: bool, output: P
     with session_scope() as session:
         site = sites.get_site(session, key)
         language = lang or site.default_language
-        view = localize(load_declaration(session, site), language,
-                        public_url.declaration_url(base, key, language))
+        decl = load_declaration(session, site)
+        view = localize(decl, language, public_url.declaration_url(base, key, language))
         text = _render(view, fmt, as_policy)
     if output is None:
         click.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"Wrote {output}", err=True)
+    for notice in review(decl):
+        click.echo(f"{'Warning' if notice.level == WARNING else 'Note'}: {notice.text}", err=True)
 
 
 def _render(view: dict, fmt: str, as_policy: bool) -> str:

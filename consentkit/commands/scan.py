@@ -40,6 +40,7 @@ from ..jobs import get_queue
 from ..jobs.records import create_job, finish, process_id
 from ..jobs.runner import enqueue_scan, failure
 from ..jobs.worker import Heartbeat
+from ..localformat import lifetime_text
 from ..site_scan import OriginResult, SiteScanResult, scan_site, urls_to_scan
 from .common import friendly_errors, make_app
 
@@ -55,20 +56,13 @@ def shown(value: Any) -> Text:
     return Text(text if len(text) <= 120 else text[:117] + "…")
 
 
-def human_lifetime(seconds: int | None) -> str:
-    if seconds is None:
-        return "session"
-    for unit, size in (("year", 365 * 86400), ("day", 86400), ("hour", 3600), ("min", 60)):
-        if seconds >= size:
-            count = round(seconds / size)
-            return f"{count} {unit}{'s' if count != 1 and unit != 'min' else ''}"
-    return f"{seconds} s"
+def human_lifetime(seconds: int | None, kind: str = "cookie") -> str:
+    """The lifetime as the declaration and the admin say it (consentkit.localformat), in English."""
+    return lifetime_text(seconds, kind, "en")
 
 
 def _lifetime(item: dict[str, Any]) -> str:
-    if item["kind"] == "cookie":
-        return human_lifetime(item.get("lifetime_seconds"))
-    return "session" if item["kind"] == "sessionStorage" else "persistent"
+    return human_lifetime(item.get("lifetime_seconds"), item["kind"])
 
 
 def render_report(report: dict[str, Any], console: Console) -> None:

@@ -53,15 +53,42 @@ def _settings_options(func):
                           "something new or a violation."),
         click.option("--webhook-url", help="POST what a scan found new to this URL, signed "
                                            "(HMAC-SHA256); '' for none."),
+        click.option("--controller-name", help="Who is responsible for the processing (GDPR art. 13), "
+                     "shown in the declaration; '' clears it."),
+        click.option("--controller-org-number", help="The controller's organisation number "
+                     "(a Norwegian one is checked)."),
+        click.option("--controller-address", help="The controller's postal address."),
+        click.option("--controller-email", help="Where visitors send questions about privacy."),
+        click.option("--declaration-intro", "intros", nargs=2, multiple=True, metavar="LANG TEXT",
+                     help="The declaration's intro in LANG instead of ours ('' restores ours); "
+                     "may use {site}, {controller}, {email} … (repeatable)."),
+        click.option("--declaration-closing", "closings", nargs=2, multiple=True, metavar="LANG TEXT",
+                     help="A closing paragraph for the declaration in LANG (repeatable)."),
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
+def declaration_texts(current: dict[str, Any], intros: tuple[tuple[str, str], ...],
+                      closings: tuple[tuple[str, str], ...]) -> dict[str, Any] | None:
+    """The site's declaration texts with the given intros and closings set (None: none given)."""
+    if not intros and not closings:
+        return None
+    merged = {lang: dict(parts) for lang, parts in (current or {}).items()}
+    for part, given in (("intro", intros), ("closing", closings)):
+        for lang, text in given:
+            merged.setdefault(lang, {})[part] = text
+    return merged
+
+
 def _collect(languages: str | None, categories: str | None, texts_json: str | None,
+             intros: tuple[tuple[str, str], ...] = (), closings: tuple[tuple[str, str], ...] = (),
              **rest: Any) -> dict[str, Any]:
     settings = {k: v for k, v in rest.items() if v is not None}
+    texts = declaration_texts({}, intros, closings)
+    if texts is not None:
+        settings["declaration_texts"] = texts
     if languages:
         settings["languages"] = languages.split(",")
     if categories is not None:
@@ -166,6 +193,9 @@ def edit(key: str, name: str | None, add_origins: tuple[str, ...], remove_origin
         raise click.UsageError("nothing to change: give at least one option")
     with session_scope() as session:
         target = sites.get_site(session, key)
+        if "declaration_texts" in settings:
+            settings["declaration_texts"] = declaration_texts(
+                target.declaration_texts, options["intros"], options["closings"])
         added = sites.add_origins(target, add_origins)
         removed = _remove_origins(target, remove_origins, yes)
         bumped = sites.edit_site(session, target, **settings)

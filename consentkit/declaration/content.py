@@ -34,6 +34,20 @@ class Item:
     purpose: dict[str, str]
     lifetime_seconds: float | None
     category: str
+    # The lifetime the knowledge base documents ("up to 2 years"), for cookies the browser caps.
+    documented_lifetime: str = ""
+    # The site's origins or hosts the scans saw it on (several domains, one site), when known.
+    seen_on: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Controller:
+    """Who is responsible for the processing (GDPR art. 13(1)(a)); every field may be empty."""
+
+    name: str = ""
+    org_number: str = ""
+    address: str = ""
+    email: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,14 @@ class Declaration:
     scanned_at: datetime | None = None
     privacy_policy_url: str | None = None
     sections: tuple[Section, ...] = field(default_factory=tuple)
+    controller: Controller = field(default_factory=Controller)
+    # The owner's intro and closing per language ({lang: {"intro": …, "closing": …}}).
+    owner_texts: dict[str, dict[str, str]] = field(default_factory=dict)
+    retention_days: int = 5 * 365
+    ip_mode: str = "truncate"
+    cookie_name: str = "consentkit"
+    # Names of items the latest scan found set before consent or after rejection.
+    violations: tuple[str, ...] = ()
 
     @property
     def scanned(self) -> bool:
@@ -77,6 +99,8 @@ def _item(raw: dict[str, Any]) -> Item:
         purpose={lang: str(text or "") for lang, text in purpose.items()},
         lifetime_seconds=raw.get("lifetime_seconds"),
         category=category if category in CATEGORIES else UNCLASSIFIED,
+        documented_lifetime=str(raw.get("documented_lifetime") or ""),
+        seen_on=tuple(str(origin) for origin in raw.get("seen_on") or ()),
     )
 
 
@@ -102,8 +126,24 @@ def build_declaration(site: Site, scan: Scan | None, items: list[dict[str, Any]]
         languages=tuple(site.languages or ("nb",)),
         scan_id=scan.id if scan is not None else None, scan_url=scan.url if scan is not None else "",
         scanned_at=scanned_at, privacy_policy_url=site.privacy_policy_url,
-        sections=group_items(items),
+        sections=group_items(items), controller=site_controller(site),
+        owner_texts=dict(site.declaration_texts or {}),
+        retention_days=site.retention_days or 5 * 365, ip_mode=site.ip_mode or "truncate",
+        cookie_name=site.cookie_name or "consentkit",
+        violations=violation_names(scan.report if scan is not None else None),
     )
+
+
+def site_controller(site: Site) -> Controller:
+    return Controller(name=site.controller_name or "", org_number=site.controller_org_number or "",
+                      address=site.controller_address or "", email=site.controller_email or "")
+
+
+def violation_names(report: dict[str, Any] | None) -> tuple[str, ...]:
+    """The items a scan found set before consent or after rejection, each name once."""
+    names = [str(v.get("name") or "") for v in (report or {}).get("violations") or []
+             if isinstance(v, dict)]
+    return tuple(dict.fromkeys(name for name in names if name))
 
 
 def latest_scan_id(session: Session, site: Site) -> int | None:

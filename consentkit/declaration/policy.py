@@ -1,7 +1,8 @@
 """The ready-made cookie section for the owner's privacy policy, in Markdown and HTML.
 
-Shorter than the declaration: the categories in use, their legal basis, who the providers are, and
-how to change consent, with a link to the full declaration for the item-by-item list.
+Shorter than the declaration: the categories in use, their legal basis and providers, with a link
+to the full declaration for the item-by-item list; then the same legal part as the declaration
+(withdrawal, controller, providers and transfers, the consent log, the right to complain).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Any
 
 from flask import render_template
 
-from .render import md_block, md_escape
+from .render import legal_markdown, md_block, md_escape, md_link
 from .texts import texts
 
 
@@ -25,10 +26,9 @@ def policy_view(view: dict[str, Any]) -> dict[str, Any]:
         "legal_basis_label": view["legal_basis_label"],
         "categories": [{"title": s["title"], "legal_basis": s["legal_basis"],
                         "providers": s["providers"]} for s in view["sections"]],
-        "change_title": t["change_title"],
-        "change": t["change"],
         "full_list": t["full_list"],
         "declaration_url": view["declaration_url"],
+        "legal": view["legal"],
     }
 
 
@@ -41,10 +41,11 @@ def policy_markdown(view: dict[str, Any], heading_level: int = 2) -> str:
         if cat["providers"]:
             line += f" {md_escape(p['providers_label'])}: {md_escape(', '.join(cat['providers']))}."
         lines.append(line)
-    lines += ["", f"{h}# {md_escape(p['change_title'])}", "", md_block(p["change"]), ""]
+    lines.append("")
     if p["declaration_url"]:
         url = p["declaration_url"]
-        lines += [f"{md_block(p['full_list'])} [{md_escape(url)}](<{md_escape(url)}>)", ""]
+        lines += [f"{md_block(p['full_list'])} {md_link(url, url)}", ""]
+    lines += legal_markdown(p["legal"], heading_level + 1)
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -13,8 +13,6 @@ from typing import Any
 
 from flask import render_template
 
-COLUMNS = ("name", "provider", "purpose", "lifetime", "type", "party", "domain")
-
 # Inline markup starts with one of these; `(`, `)`, `!` and `#` only matter after them or at the
 # start of a line, which `md_block` handles. `&` is escaped so that entities stay literal.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
@@ -32,12 +30,55 @@ def md_block(value: Any) -> str:
     return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), md_escape(value), count=1)
 
 
+def md_link(text: Any, url: str) -> str:
+    """A link whose text and destination are both escaped (the destination in angle brackets)."""
+    return f"[{md_escape(text)}](<{md_escape(url)}>)"
+
+
+def _cell(item: dict[str, Any], column: str) -> str:
+    value = item[column]
+    if column == "lifetime" and item.get("lifetime_note"):
+        value = f"{value} ({item['lifetime_note']})"
+    return md_escape(value) or " "
+
+
 def md_table(view: dict[str, Any], items: list[dict[str, Any]]) -> list[str]:
-    header = [view["columns"][c] for c in COLUMNS]
-    lines = ["| " + " | ".join(md_escape(h) for h in header) + " |",
-             "|" + "|".join(" --- " for _ in COLUMNS) + "|"]
+    columns = list(view["columns"])
+    lines = ["| " + " | ".join(md_escape(view["columns"][c]) for c in columns) + " |",
+             "|" + "|".join(" --- " for _ in columns) + "|"]
     for item in items:
-        lines.append("| " + " | ".join(md_escape(item[c]) or " " for c in COLUMNS) + " |")
+        lines.append("| " + " | ".join(_cell(item, c) for c in columns) + " |")
+    return lines
+
+
+def legal_markdown(legal: dict[str, Any], heading_level: int) -> list[str]:
+    """The legal part (declaration/legal.py) as Markdown: withdrawal first, with its working link."""
+    h = "#" * heading_level
+    w = legal["withdraw"]
+    lines = [f"{h} {md_escape(w['title'])}", "", md_block(w["text"]), "", md_link(w["link"], w["href"]), ""]
+    if legal["controller"]:
+        c = legal["controller"]
+        text = md_block(c["text"])
+        if c["email"]:
+            before, _, after = c["email_text"].partition(c["email"])
+            text += f" {md_escape(before)} {md_link(c['email'], 'mailto:' + c['email'])}{md_escape(after)}"
+        lines += [f"{h} {md_escape(c['title'])}", "", text, ""]
+    providers = legal["providers"]
+    if providers["items"]:
+        lines += [f"{h} {md_escape(providers['title'])}", "", md_block(providers["intro"]), ""]
+        for p in providers["items"]:
+            line = f"- **{md_escape(p['name'])}**"
+            for part in ("place", "transfer"):
+                if p[part]:
+                    line += " " + md_escape(p[part])
+            if p["privacy_url"]:
+                line += " " + md_link(providers["privacy_label"], p["privacy_url"])
+            lines.append(line)
+        lines.append("")
+    log, complaint = legal["consent_log"], legal["complaint"]
+    lines += [f"{h} {md_escape(log['title'])}", "", md_block(log["text"]), "",
+              f"{h} {md_escape(complaint['title'])}", "",
+              f"{md_block(complaint['text'])} {md_link(complaint['link'], complaint['url'])}", ""]
     return lines
 
 
@@ -55,13 +96,20 @@ def markdown(view: dict[str, Any], heading_level: int = 1) -> str:
                   f"**{md_escape(view['legal_basis_label'])}:** {md_escape(section['legal_basis'])}", ""]
         lines += md_table(view, section["items"])
         lines.append("")
+    if view["sections"]:
+        lines += [md_block(view["legal"]["storage"]), ""]
+    lines += legal_markdown(view["legal"], heading_level + 1)
+    lines += [line for paragraph in view["closing"] for line in (md_block(paragraph), "")]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def html_fragment(view: dict[str, Any], heading_level: int = 2) -> str:
-    """The declaration as an HTML fragment (no scripts) to paste into a page; needs an app context."""
+def html_fragment(view: dict[str, Any], heading_level: int = 2, marks: bool = False) -> str:
+    """The declaration as an HTML fragment (no scripts) to paste into a page; needs an app context.
+
+    `marks` (the admin's preview) flags each purpose that is a generated sentence.
+    """
     return render_template("declaration/_declaration.html", view=view, h=heading_level, panel=False,
-                           columns=COLUMNS)
+                           marks=marks)
 
 
 def json_text(view: dict[str, Any]) -> str:

@@ -1,15 +1,17 @@
-"""The declaration's words in Bokmål, Nynorsk and English, and lifetimes put into words.
+"""The declaration's words in Bokmål, Nynorsk and English (the legal part is in `legal_texts`).
 
 Kept apart from the templates so that a translator edits one file and every output (hosted page,
 embedded script, Markdown, the privacy-policy section) says the same thing. The register follows
 what our users write themselves (`shared/seeds/`): plain, first person plural, no legalese beyond
-naming the rule that applies.
+naming the rule that applies. Norwegian text has no English in it: technical names (localStorage)
+become Norwegian words, and lifetimes and dates come from CLDR (`consentkit.localformat`).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
+
+from .legal_texts import LEGAL
 
 LANGUAGES = ("nb", "nn", "en")
 SECTIONS = ("necessary", "functional", "analytics", "marketing", "unclassified")
@@ -18,10 +20,10 @@ _NB: dict[str, Any] = {
     "language_name": "Bokmål",
     "title": "Informasjonskapsler og lagring",
     "intro": [
-        "Informasjonskapsler (cookies) er små tekstfiler som et nettsted lagrer i nettleseren din. "
-        "Nettsteder kan også lagre opplysninger på andre måter, for eksempel i nettleserens lokale "
-        "lagring (localStorage og sessionStorage), eller hente små bilder (sporingspiksler) som "
-        "forteller en tredjepart at du har vært innom. Vi omtaler alt dette samlet her.",
+        "Informasjonskapsler er små tekstfiler som et nettsted lagrer i nettleseren din. Nettsteder "
+        "kan også lagre opplysninger på andre måter, for eksempel i nettleserens lokale lagring, "
+        "eller hente små bilder (sporingspiksler) som forteller en tredjepart at du har vært innom. "
+        "Her omtaler vi alt dette samlet.",
         "Det som er strengt nødvendig for at {site} skal virke, lagrer vi uten å spørre. Alt annet "
         "lagrer vi bare hvis du har sagt ja til den kategorien. Du kan når som helst endre eller "
         "trekke tilbake samtykket ditt, og det er like enkelt som å gi det.",
@@ -33,7 +35,8 @@ _NB: dict[str, Any] = {
     "legal_basis_label": "Rettslig grunnlag",
     "table_caption": "{category}: informasjonskapsler og lagring",
     "columns": {"name": "Navn", "provider": "Leverandør", "purpose": "Formål",
-                "lifetime": "Lagringstid", "type": "Type", "party": "Part", "domain": "Domene"},
+                "lifetime": "Lagringstid", "type": "Type", "party": "Part", "domain": "Domene",
+                "seen_on": "Funnet på"},
     "categories": {
         "necessary": ("Nødvendige", "Trengs for at nettstedet skal virke og være sikkert, for eksempel "
                       "innlogging, handlekurv, lastbalansering og å huske valget du har tatt om "
@@ -55,18 +58,26 @@ _NB: dict[str, Any] = {
                    "av opplysningene bygger på samtykket ditt etter personvernforordningen (GDPR) "
                    "art. 6 nr. 1 bokstav a.",
     },
-    "kinds": {"cookie": "HTTP-informasjonskapsel", "localStorage": "localStorage",
-              "sessionStorage": "sessionStorage", "indexedDB": "IndexedDB", "pixel": "Sporingspiksel"},
+    "kinds": {"cookie": "Informasjonskapsel", "localStorage": "Lokal lagring",
+              "sessionStorage": "Øktlagring", "indexedDB": "Nettleserdatabase",
+              "pixel": "Sporingspiksel"},
     "parties": {"first": "Førstepart", "third": "Tredjepart"},
     "unknown_provider": "Ukjent",
-    "no_purpose": "Ikke beskrevet ennå",
+    # Where no purpose is written in this language: a plain sentence from category and provider.
+    "purpose_generated": {
+        "necessary": ("Brukes av {provider} for at nettstedet skal virke.",
+                      "Trengs for at nettstedet skal virke."),
+        "functional": ("Brukes av {provider} til å huske valg og gi funksjoner på nettstedet.",
+                       "Husker valg eller gir funksjoner på nettstedet."),
+        "analytics": ("Brukes av {provider} til statistikk over hvordan nettstedet brukes.",
+                      "Brukes til statistikk over hvordan nettstedet brukes."),
+        "marketing": ("Brukes av {provider} til markedsføring og annonser.",
+                      "Brukes til markedsføring og annonser."),
+        "unclassified": ("Satt av {provider}; formålet er ikke fastslått ennå.",
+                         "Formålet er ikke fastslått ennå."),
+    },
     "pixel_purpose": "Forteller leverandøren at du har besøkt siden, uten å lagre noe i nettleseren din.",
-    "units": {"session": "Økt", "no_expiry": "Ingen utløpsdato", "not_stored": "Lagres ikke",
-              "minute": ("minutt", "minutter"), "hour": ("time", "timer"), "day": ("dag", "dager"),
-              "month": ("måned", "måneder"), "year": ("år", "år")},
-    "months": ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
-               "oktober", "november", "desember"),
-    "date": "{day}. {month} {year}",
+    "lifetime_capped": "Leverandøren setter {documented}; nettleseren din sletter den etter {measured}.",
     "panel": {
         "title": "Ditt samtykke",
         "none": "Du har ikke tatt stilling til informasjonskapsler på dette nettstedet ennå.",
@@ -75,33 +86,19 @@ _NB: dict[str, Any] = {
         "change": "Endre samtykke", "withdraw": "Trekk tilbake samtykke",
         "withdrawn": "Samtykket ditt er trukket tilbake.",
     },
-    "policy": {
-        "title": "Informasjonskapsler",
-        "intro": "{site} bruker informasjonskapsler og lignende teknologier. Nødvendige lagrer vi uten "
-                 "samtykke; alle andre kategorier bare når du har sagt ja. Disse kategoriene er i bruk:",
-        "providers": "Leverandører",
-        "change_title": "Slik endrer eller trekker du tilbake samtykket",
-        "change": "Du kan når som helst endre eller trekke tilbake samtykket ditt via lenken "
-                  "«Innstillinger for informasjonskapsler» nederst på sidene våre. Samtykket lagres "
-                  "i nettleseren din og gjelder til du endrer det, eller til vi spør på nytt fordi "
-                  "noe er endret.",
-        "full_list": "Den fullstendige oversikten over hver enkelt informasjonskapsel finner du i "
-                     "erklæringen om informasjonskapsler:",
-    },
     "generated_by": "Laget av consentkit ut fra skanning av nettstedet.",
     "privacy_policy": "Personvernerklæring",
     "languages_label": "Språk",
 }
 
 _NN: dict[str, Any] = {
-    **_NB,
     "language_name": "Nynorsk",
     "title": "Informasjonskapslar og lagring",
     "intro": [
-        "Informasjonskapslar (cookies) er små tekstfiler som ein nettstad lagrar i nettlesaren din. "
-        "Nettstader kan òg lagre opplysningar på andre måtar, til dømes i den lokale lagringa i "
-        "nettlesaren (localStorage og sessionStorage), eller hente små bilete (sporingspikslar) som "
-        "fortel ein tredjepart at du har vore innom. Vi omtaler alt dette samla her.",
+        "Informasjonskapslar er små tekstfiler som ein nettstad lagrar i nettlesaren din. Nettstader "
+        "kan òg lagre opplysningar på andre måtar, til dømes i den lokale lagringa i nettlesaren, "
+        "eller hente små bilete (sporingspikslar) som fortel ein tredjepart at du har vore innom. "
+        "Her omtalar vi alt dette samla.",
         "Det som er strengt naudsynt for at {site} skal verke, lagrar vi utan å spørje. Alt anna "
         "lagrar vi berre om du har sagt ja til den kategorien. Du kan når som helst endre eller "
         "trekkje attende samtykket ditt, og det er like enkelt som å gje det.",
@@ -113,7 +110,8 @@ _NN: dict[str, Any] = {
     "legal_basis_label": "Rettsleg grunnlag",
     "table_caption": "{category}: informasjonskapslar og lagring",
     "columns": {"name": "Namn", "provider": "Leverandør", "purpose": "Føremål",
-                "lifetime": "Lagringstid", "type": "Type", "party": "Part", "domain": "Domene"},
+                "lifetime": "Lagringstid", "type": "Type", "party": "Part", "domain": "Domene",
+                "seen_on": "Funne på"},
     "categories": {
         "necessary": ("Naudsynte", "Trengst for at nettstaden skal verke og vere trygg, til dømes "
                       "innlogging, handlekorg, lastbalansering og å hugse valet du har teke om "
@@ -136,12 +134,25 @@ _NN: dict[str, Any] = {
                    "av opplysningane byggjer på samtykket ditt etter personvernforordninga (GDPR) "
                    "art. 6 nr. 1 bokstav a.",
     },
+    "kinds": {"cookie": "Informasjonskapsel", "localStorage": "Lokal lagring",
+              "sessionStorage": "Øktlagring", "indexedDB": "Nettlesardatabase",
+              "pixel": "Sporingspiksel"},
+    "parties": {"first": "Førstepart", "third": "Tredjepart"},
     "unknown_provider": "Ukjend",
-    "no_purpose": "Ikkje skildra enno",
+    "purpose_generated": {
+        "necessary": ("Blir brukt av {provider} for at nettstaden skal verke.",
+                      "Trengst for at nettstaden skal verke."),
+        "functional": ("Blir brukt av {provider} til å hugse val og gje funksjonar på nettstaden.",
+                       "Hugsar val eller gjev funksjonar på nettstaden."),
+        "analytics": ("Blir brukt av {provider} til statistikk over korleis nettstaden blir brukt.",
+                      "Blir brukt til statistikk over korleis nettstaden blir brukt."),
+        "marketing": ("Blir brukt av {provider} til marknadsføring og annonsar.",
+                      "Blir brukt til marknadsføring og annonsar."),
+        "unclassified": ("Sett av {provider}; føremålet er ikkje fastslått enno.",
+                         "Føremålet er ikkje fastslått enno."),
+    },
     "pixel_purpose": "Fortel leverandøren at du har besøkt sida, utan å lagre noko i nettlesaren din.",
-    "units": {"session": "Økt", "no_expiry": "Inga utløpsdato", "not_stored": "Blir ikkje lagra",
-              "minute": ("minutt", "minutt"), "hour": ("time", "timar"), "day": ("dag", "dagar"),
-              "month": ("månad", "månader"), "year": ("år", "år")},
+    "lifetime_capped": "Leverandøren set {documented}; nettlesaren din slettar han etter {measured}.",
     "panel": {
         "title": "Samtykket ditt",
         "none": "Du har ikkje teke stilling til informasjonskapslar på denne nettstaden enno.",
@@ -149,19 +160,6 @@ _NN: dict[str, Any] = {
         "consent_id": "Samtykke-ID", "date": "Dato",
         "change": "Endre samtykke", "withdraw": "Trekk attende samtykke",
         "withdrawn": "Samtykket ditt er trekt attende.",
-    },
-    "policy": {
-        "title": "Informasjonskapslar",
-        "intro": "{site} brukar informasjonskapslar og liknande teknologiar. Naudsynte lagrar vi utan "
-                 "samtykke; alle andre kategoriar berre når du har sagt ja. Desse kategoriane er i bruk:",
-        "providers": "Leverandørar",
-        "change_title": "Slik endrar eller trekkjer du attende samtykket",
-        "change": "Du kan når som helst endre eller trekkje attende samtykket ditt via lenkja "
-                  "«Innstillingar for informasjonskapslar» nedst på sidene våre. Samtykket blir lagra "
-                  "i nettlesaren din og gjeld til du endrar det, eller til vi spør på nytt fordi noko "
-                  "er endra.",
-        "full_list": "Den fullstendige oversikta over kvar einskild informasjonskapsel finn du i "
-                     "erklæringa om informasjonskapslar:",
     },
     "generated_by": "Laga av consentkit ut frå skanning av nettstaden.",
     "privacy_policy": "Personvernerklæring",
@@ -173,9 +171,8 @@ _EN: dict[str, Any] = {
     "title": "Cookies and storage",
     "intro": [
         "Cookies are small text files that a website stores in your browser. Websites can also store "
-        "information in other ways, such as the browser's local storage (localStorage and "
-        "sessionStorage), or load tiny images (tracking pixels) that tell a third party you have "
-        "visited. We cover all of these here.",
+        "information in other ways, such as the browser's local storage, or load tiny images "
+        "(tracking pixels) that tell a third party you have visited. We cover all of these here.",
         "What is strictly necessary for {site} to work, we store without asking. Everything else we "
         "store only if you have said yes to that category. You can change or withdraw your consent at "
         "any time, and doing so is as easy as giving it.",
@@ -188,7 +185,8 @@ _EN: dict[str, Any] = {
     "legal_basis_label": "Legal basis",
     "table_caption": "{category}: cookies and storage",
     "columns": {"name": "Name", "provider": "Provider", "purpose": "Purpose",
-                "lifetime": "Lifetime", "type": "Type", "party": "Party", "domain": "Domain"},
+                "lifetime": "Lifetime", "type": "Type", "party": "Party", "domain": "Domain",
+                "seen_on": "Seen on"},
     "categories": {
         "necessary": ("Strictly necessary", "Needed for the site to work and stay secure, such as "
                       "signing in, the shopping basket, load balancing and remembering your cookie "
@@ -209,19 +207,24 @@ _EN: dict[str, Any] = {
         "consent": "Consent. We only store these if you say yes (ekomloven § 3-15), and the processing "
                    "of the information is based on your consent under GDPR art. 6(1)(a).",
     },
-    "kinds": {"cookie": "HTTP cookie", "localStorage": "localStorage",
-              "sessionStorage": "sessionStorage", "indexedDB": "IndexedDB", "pixel": "Pixel"},
+    "kinds": {"cookie": "Cookie", "localStorage": "Local storage", "sessionStorage": "Session storage",
+              "indexedDB": "Browser database", "pixel": "Pixel"},
     "parties": {"first": "First party", "third": "Third party"},
     "unknown_provider": "Unknown",
-    "no_purpose": "Not described yet",
+    "purpose_generated": {
+        "necessary": ("Used by {provider} for the site to work.", "Needed for the site to work."),
+        "functional": ("Used by {provider} to remember choices and provide features on the site.",
+                       "Remembers choices or provides features on the site."),
+        "analytics": ("Used by {provider} for statistics on how the site is used.",
+                      "Used for statistics on how the site is used."),
+        "marketing": ("Used by {provider} for marketing and advertising.",
+                      "Used for marketing and advertising."),
+        "unclassified": ("Set by {provider}; what it is for has not been established yet.",
+                         "What it is for has not been established yet."),
+    },
     "pixel_purpose": "Tells the provider that you visited the page, without storing anything in your "
                      "browser.",
-    "units": {"session": "Session", "no_expiry": "No expiry", "not_stored": "Not stored",
-              "minute": ("minute", "minutes"), "hour": ("hour", "hours"), "day": ("day", "days"),
-              "month": ("month", "months"), "year": ("year", "years")},
-    "months": ("January", "February", "March", "April", "May", "June", "July", "August",
-               "September", "October", "November", "December"),
-    "date": "{day} {month} {year}",
+    "lifetime_capped": "The provider sets {documented}; your browser deletes it after {measured}.",
     "panel": {
         "title": "Your consent",
         "none": "You have not made a choice about cookies on this site yet.",
@@ -230,24 +233,13 @@ _EN: dict[str, Any] = {
         "change": "Change consent", "withdraw": "Withdraw consent",
         "withdrawn": "Your consent has been withdrawn.",
     },
-    "policy": {
-        "title": "Cookies",
-        "intro": "{site} uses cookies and similar technologies. Strictly necessary ones we store "
-                 "without consent; every other category only once you have said yes. These "
-                 "categories are in use:",
-        "providers": "Providers",
-        "change_title": "How to change or withdraw your consent",
-        "change": "You can change or withdraw your consent at any time through the \"Cookie "
-                  "settings\" link at the bottom of our pages. Your choice is stored in your browser "
-                  "and lasts until you change it, or until we ask again because something has changed.",
-        "full_list": "The full list of every single cookie is in the cookie declaration:",
-    },
     "generated_by": "Generated by consentkit from a scan of the site.",
     "privacy_policy": "Privacy policy",
     "languages_label": "Language",
 }
 
-TEXTS: dict[str, dict[str, Any]] = {"nb": _NB, "nn": _NN, "en": _EN}
+TEXTS: dict[str, dict[str, Any]] = {lang: {**words, **LEGAL[lang]}
+                                    for lang, words in (("nb", _NB), ("nn", _NN), ("en", _EN))}
 
 
 def texts(lang: str) -> dict[str, Any]:
@@ -258,44 +250,3 @@ def texts(lang: str) -> dict[str, Any]:
 def legal_basis_key(category: str) -> str:
     """Only strictly necessary storage is exempt; unclassified items are treated as needing consent."""
     return "exempt" if category == "necessary" else "consent"
-
-
-def _count(lang: str, unit: str, number: int) -> str:
-    singular, plural = TEXTS[lang]["units"][unit]
-    return f"{number} {singular if number == 1 else plural}"
-
-
-def lifetime_words(seconds: float | None, kind: str, lang: str) -> str:
-    """How long an item is kept, rounded the way a person would say it ("13 måneder", not 400 days).
-
-    Browsers cap cookies at 400 days, so a scanned `_ga` reads 13 months although Google sets 2 years:
-    we describe what the visitor's browser actually keeps.
-    """
-    units = TEXTS[lang]["units"]
-    if kind == "pixel":
-        return units["not_stored"]
-    if kind in ("localStorage", "indexedDB") and seconds is None:
-        return units["no_expiry"]
-    if seconds is None or seconds <= 0 or kind == "sessionStorage":
-        return units["session"]
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return _count(lang, "minute", max(minutes, 1))
-    hours = round(seconds / 3600)
-    if hours < 24:
-        return _count(lang, "hour", hours)
-    days = round(seconds / 86400)
-    if days < 45:
-        return _count(lang, "day", days)
-    months = round(days / (365.2425 / 12))
-    if months % 12 == 0:
-        return _count(lang, "year", months // 12)
-    return _count(lang, "month", months)
-
-
-def date_words(value: datetime | None, lang: str) -> str:
-    """A date as written in running text ("6. juni 2025", "6 June 2025")."""
-    if value is None:
-        return ""
-    t = TEXTS[lang]
-    return t["date"].format(day=value.day, month=t["months"][value.month - 1], year=value.year)

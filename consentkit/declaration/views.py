@@ -20,7 +20,7 @@ from ..paths import PACKAGE_DIR, static_dir
 from ..sites import get_site
 from .content import Declaration, build_declaration, latest_scan_id, load_declaration
 from .localized import localize
-from .render import COLUMNS, script_json
+from .render import script_json
 from .texts import LANGUAGES, texts
 
 STATIC = static_dir() / "declaration"
@@ -82,12 +82,29 @@ def _declaration(site: Site, scan_id: int | None) -> Declaration:
 
 
 def _language(site: Site, allow_auto: bool = False) -> str:
+    """`?lang=` when given; else "auto" for the embed (it follows the owner's page), and for the
+    hosted page the visitor's Accept-Language among the site's languages, else the site's default."""
     lang = request.args.get("lang")
     if lang is None:
-        return "auto" if allow_auto else site.default_language
+        return "auto" if allow_auto else accepted_language(site)
     if lang not in LANGUAGES:
         abort(400, description=f"lang must be one of {', '.join(LANGUAGES)}; got {lang!r}")
     return lang
+
+
+def primary_language(tag: str) -> str:
+    """"nn-NO" → "nn"; "no" (Norwegian, unspecified) → "nb"."""
+    code = tag.strip().lower().replace("_", "-").split("-")[0]
+    return "nb" if code == "no" else code
+
+
+def accepted_language(site: Site) -> str:
+    offered = _site_languages(site)
+    for tag, quality in request.accept_languages:
+        code = primary_language(tag)
+        if quality > 0 and code in offered:
+            return code
+    return site.default_language
 
 
 def _cached(etag: str) -> Response | None:
@@ -123,12 +140,16 @@ def hosted(key: str):
     scan_id = latest_scan_id(get_session(), site)
     etag = etag_for(site, scan_id, lang, "html")
     if (not_modified := _cached(etag)) is not None:
+        if "lang" not in request.args:
+            not_modified.vary.add("Accept-Language")
         return not_modified
     view = localize(_declaration(site, scan_id), lang, declaration_url(key, lang))
     body = render_template("declaration/page.html", view=view, assets=_assets(key),
                            languages=_language_links(site, key),
-                           languages_label=texts(lang)["languages_label"], columns=COLUMNS)
+                           languages_label=texts(lang)["languages_label"])
     response = _finish(Response(body, mimetype="text/html"), etag)
+    if "lang" not in request.args:
+        response.vary.add("Accept-Language")
     response.headers["Content-Security-Policy"] = HOSTED_CSP
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
@@ -185,3 +206,4 @@ def embed_script(data: dict[str, Any]) -> str:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+

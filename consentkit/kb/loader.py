@@ -10,11 +10,12 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
+from .legal import VendorLegal, legal_from
 from .schema import (
     HostRecord,
     KbRecord,
@@ -50,6 +51,8 @@ class BuiltinKb:
 
     entries: tuple[KbRecord, ...]
     hosts: tuple[HostRecord, ...]
+    # Per provider name (of every entry and host of a vendor file that has `legal`), who it is in law.
+    legal: dict[str, VendorLegal] = field(default_factory=dict)
 
 
 @functools.cache
@@ -63,6 +66,7 @@ def load_folder(folder: Traversable) -> BuiltinKb:
     problems: list[str] = []
     records: list[KbRecord] = []
     hosts: dict[str, HostRecord] = {}
+    legal: dict[str, VendorLegal] = {}
     for file in data_files(folder):
         data = read_json(file)
         found = file_problems(data, file.name)
@@ -78,10 +82,20 @@ def load_folder(folder: Traversable) -> BuiltinKb:
                 problems.append(f"{file.name}: host {host.host!r} is already listed by "
                                 f"{hosts[host.host].provider}")
             hosts.setdefault(host.host, host)
+        if "legal" in data:
+            _add_legal(legal, legal_from(data["vendor"], data["legal"]), data)
     problems += conflicts(records)
     if problems:
         raise KbSchemaError(problems)
-    return BuiltinKb(tuple(records), tuple(hosts.values()))
+    return BuiltinKb(tuple(records), tuple(hosts.values()), legal)
+
+
+def _add_legal(legal: dict[str, VendorLegal], record: VendorLegal, data: dict[str, Any]) -> None:
+    """Index a vendor's legal facts under every provider name its entries and hosts use."""
+    names = {data["vendor"]} | {raw.get("provider") or "" for raw in data["entries"]}
+    names |= {raw.get("provider") or data["vendor"] for raw in data.get("hosts", [])}
+    for name in sorted(names - {""}):
+        legal.setdefault(name, record)
 
 
 def load_builtin() -> tuple[KbRecord, ...]:

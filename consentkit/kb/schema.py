@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import ConsentKitError
 from ..models import CATEGORIES
+from .legal import legal_problems
 
 MATCHES = ("exact", "prefix", "regex")
 KINDS = ("cookie", "localStorage", "sessionStorage", "indexedDB")
@@ -25,7 +26,7 @@ REQUIRED = ("name", "category", "provider", "purpose_en", "purpose_nb")
 OPTIONAL = ("match", "kind", "domain", "lifetime", "doc_url", "purpose_nn")
 HOST_REQUIRED = ("host", "category")
 HOST_OPTIONAL = ("provider", "doc_url")
-FILE_FIELDS = ("vendor", "generic", "hosts", "entries")
+FILE_FIELDS = ("vendor", "generic", "hosts", "entries", "legal")
 
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -152,6 +153,8 @@ def file_problems(data: Any, filename: str) -> list[str]:
     problems = [f"{filename}: unknown field {key!r}" for key in data if key not in FILE_FIELDS]
     if not isinstance(data.get("generic", False), bool):
         problems.append(f"{filename}: 'generic' must be true or false")
+    if "legal" in data:
+        problems += legal_problems(data["legal"], filename)
     if not isinstance(data.get("hosts", []), list):
         problems.append(f"{filename}: 'hosts' must be a list")
         return problems

@@ -11,8 +11,6 @@
  * @param {{defaultLanguage: string, languages: Object<string, Object>}} data  views from localized.py
  */
 function consentkitRenderDeclaration(data) {
-  var COLUMNS = ["name", "provider", "purpose", "lifetime", "type", "party", "domain"];
-
   function el(tag, text, className) {
     var node = document.createElement(tag);
     if (text !== undefined && text !== null) node.textContent = String(text);
@@ -37,23 +35,34 @@ function consentkitRenderDeclaration(data) {
     wrap.setAttribute("tabindex", "0");
     wrap.setAttribute("aria-labelledby", idPrefix + "caption-" + section.category);
     var tableEl = el("table");
+    tableEl.setAttribute("role", "table");
     var caption = el("caption", section.caption);
     caption.id = idPrefix + "caption-" + section.category;
     tableEl.appendChild(caption);
+    var columns = Object.keys(view.columns);
     var headRow = el("tr");
-    COLUMNS.forEach(function (column) {
+    columns.forEach(function (column) {
       var th = el("th", view.columns[column]);
       th.setAttribute("scope", "col");
+      th.setAttribute("role", "columnheader");
       headRow.appendChild(th);
     });
-    tableEl.appendChild(el("thead")).appendChild(headRow);
+    headRow.setAttribute("role", "row");
+    var head = tableEl.appendChild(el("thead"));
+    head.setAttribute("role", "rowgroup");
+    head.appendChild(headRow);
     var body = tableEl.appendChild(el("tbody"));
+    body.setAttribute("role", "rowgroup");
     section.items.forEach(function (item) {
       var tr = body.appendChild(el("tr"));
+      tr.setAttribute("role", "row");
       tr.setAttribute("data-kind", item.kind);
-      COLUMNS.forEach(function (column, index) {
+      columns.forEach(function (column, index) {
         var cell = el(index === 0 ? "th" : "td", item[column], "ck-" + column);
+        cell.setAttribute("role", index === 0 ? "rowheader" : "cell");
         if (index === 0) cell.setAttribute("scope", "row");
+        cell.setAttribute("data-label", view.columns[column]);
+        if (column === "lifetime" && item.lifetime_note) cell.appendChild(el("span", item.lifetime_note, "ck-note"));
         tr.appendChild(cell);
       });
     });
@@ -74,6 +83,50 @@ function consentkitRenderDeclaration(data) {
     return node;
   }
 
+  function link(text, href) {
+    var a = el("a", text);
+    a.setAttribute("href", href);
+    return a;
+  }
+
+  /** The legal part (declaration/legal.py): withdrawal, controller, providers, consent log, rights. */
+  function legal(part, level) {
+    var node = el("section", null, "ck-legal");
+    var h = "h" + Math.min(level, 6);
+    node.appendChild(el(h, part.withdraw.title));
+    node.appendChild(el("p", part.withdraw.text));
+    var withdraw = link(part.withdraw.link, part.withdraw.href);
+    withdraw.className = "ck-withdraw";
+    withdraw.setAttribute("data-consentkit-open", "");
+    node.appendChild(el("p")).appendChild(withdraw);
+    if (part.controller) {
+      node.appendChild(el(h, part.controller.title));
+      var who = node.appendChild(el("p", part.controller.text, "ck-controller"));
+      if (part.controller.email) who.appendChild(document.createTextNode(" " + part.controller.email_text));
+    }
+    if (part.providers.items.length) {
+      node.appendChild(el(h, part.providers.title));
+      node.appendChild(el("p", part.providers.intro));
+      var list = node.appendChild(el("ul", null, "ck-providers"));
+      part.providers.items.forEach(function (p) {
+        var li = list.appendChild(el("li"));
+        li.appendChild(el("strong", p.name));
+        var text = [p.place, p.transfer].filter(Boolean).join(" ");
+        if (text) li.appendChild(document.createTextNode(" " + text));
+        if (/^https:\/\//.test(p.privacy_url)) {
+          li.appendChild(document.createTextNode(" "));
+          li.appendChild(link(part.providers.privacy_label, p.privacy_url));
+        }
+      });
+    }
+    node.appendChild(el(h, part.consent_log.title));
+    node.appendChild(el("p", part.consent_log.text));
+    node.appendChild(el(h, part.complaint.title));
+    var complaint = node.appendChild(el("p", part.complaint.text + " "));
+    complaint.appendChild(link(part.complaint.link, part.complaint.url));
+    return node;
+  }
+
   function render(target) {
     var lang = pickLanguage(target);
     var view = data.languages[lang];
@@ -89,6 +142,9 @@ function consentkitRenderDeclaration(data) {
     panel.setAttribute("aria-labelledby", "ck-consent-title");
     if (view.empty && view.scan) article.appendChild(el("p", view.empty, "ck-empty"));
     view.sections.forEach(function (part) { article.appendChild(section(view, part, level, idPrefix)); });
+    if (view.sections.length) article.appendChild(el("p", view.legal.storage, "ck-storage"));
+    article.appendChild(legal(view.legal, level + 1));
+    view.closing.forEach(function (paragraph) { article.appendChild(el("p", paragraph, "ck-closing")); });
     target.textContent = "";
     target.appendChild(article);
     consentkitPanel(panel, view.panel, Math.min(level + 1, 6));

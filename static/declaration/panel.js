@@ -12,12 +12,11 @@
  * @param {HTMLElement} container  stays hidden until window.ConsentKit exists
  * @param {{title: string, none: string, accepted: string, rejected: string, always: string,
  *          consent_id: string, date: string, change: string, withdraw: string, withdrawn: string,
- *          lang: string, categories: Object<string, string>}} texts
+ *          lang: string, categories: Object<string, string>,
+ *          dates: {pattern: string, months: string[]}}} texts
  * @param {number} headingLevel  level of the panel's heading (2 on the hosted page)
  */
 function consentkitPanel(container, texts, headingLevel) {
-  var LOCALES = {nb: "nb-NO", nn: "nn-NO", en: "en-GB"};
-
   function el(tag, text, className) {
     var node = document.createElement(tag);
     if (text !== undefined && text !== null) node.textContent = String(text);
@@ -30,14 +29,18 @@ function consentkitPanel(container, texts, headingLevel) {
     return ck && typeof ck.getConsent === "function" ? ck : null;
   }
 
+  /** The visitor's local time in CLDR's pattern from the server (no Intl: it lacks nynorsk). */
   function formatDate(value) {
     var date = new Date(value);
     if (isNaN(date.getTime())) return String(value);
-    try {
-      return date.toLocaleString(LOCALES[texts.lang] || undefined, {dateStyle: "long", timeStyle: "short"});
-    } catch (e) {
-      return date.toISOString();
-    }
+    var d = texts.dates;
+    if (!d || !d.pattern || !d.months) return date.toISOString();
+    var two = function (n) { return (n < 10 ? "0" : "") + n; };
+    var fields = {d: date.getDate(), M: d.months[date.getMonth()], y: date.getFullYear(),
+                  H: two(date.getHours()), m: two(date.getMinutes())};
+    return d.pattern.replace(/\{(\w)\}/g, function (all, key) {
+      return Object.prototype.hasOwnProperty.call(fields, key) ? String(fields[key]) : all;
+    });
   }
 
   var level = Math.min(Math.max(headingLevel || 2, 1), 6);

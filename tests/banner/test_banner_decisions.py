@@ -21,7 +21,7 @@ def test_first_visit_shows_banner_and_holds_everything(visit):
     for name in ("Accept all", "Reject all", "Customize"):
         assert dialog.get_by_role("button", name=name).is_visible()
     link = dialog.get_by_role("link", name="Cookie declaration")
-    assert link.get_attribute("href") == "/p/declaration.html"
+    assert link.get_attribute("href") == "/p/declaration.html?lang=en"  # the visitor's language
     assert dialog.get_by_role("link", name="Privacy policy").is_visible()
     assert ran(page) == []
     assert cookie_names(visit) == set()
