@@ -47,7 +47,10 @@ def matrix(app, db_url, tmp_path) -> Iterator[tuple[dict, int, Log]]:
                                categories=CATEGORY_SETS[cats], default_language=lang,
                                origins=[f"http://{PAGE_HOST}:{pages.port}"])
             keys[(policy, cats, lang)] = site.key
-    server = LiveServer(db_url, tmp_path / "instance", public_url=None, port=port).start()
+    # Hundreds of visitors share 127.0.0.1 here; the per-address limit (tested in test_proof_paths)
+    # would only make the banner wait out Retry-After and the test outlast its timeouts.
+    server = LiveServer(db_url, tmp_path / "instance", public_url=None, port=port,
+                        settings={"CONSENT_RATE_LIMIT": "100000 per minute"}).start()
     log = Log(db_url)
     try:
         yield keys, pages.port, log

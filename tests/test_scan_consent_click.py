@@ -5,6 +5,7 @@ by their own selectors and API, generic banners by their wording in seven langua
 from __future__ import annotations
 
 import asyncio
+import threading
 from urllib.parse import quote, unquote
 
 import pytest
@@ -20,17 +21,27 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def tabs():
-    """(run, browser): `run(coro)` runs on the loop the browser lives on."""
+    """(run, browser): `run(coro)` runs on the loop the browser lives on. That loop has its own
+    thread: pytest-playwright's sync fixtures keep a loop running on the main thread all session,
+    and a second loop cannot run on a thread that already has one."""
     loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="consent-click-loop", daemon=True)
+    thread.start()
+
+    def run(coro):
+        return asyncio.run_coroutine_threadsafe(coro, loop).result()
+
     with serve(banners.app()) as server:
-        pw = loop.run_until_complete(async_playwright().start())
+        pw = run(async_playwright().start())
         holder = launch(pw, server.resolve(banners.HOSTS))
-        chromium = loop.run_until_complete(holder.__aenter__())
+        chromium = run(holder.__aenter__())
         try:
-            yield loop.run_until_complete, chromium
+            yield run, chromium
         finally:
-            loop.run_until_complete(holder.__aexit__(None, None, None))
-            loop.run_until_complete(pw.stop())
+            run(holder.__aexit__(None, None, None))
+            run(pw.stop())
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join()
             loop.close()
 
 
