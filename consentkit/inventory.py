@@ -53,11 +53,13 @@ def origin_rank(site: Site, origin: str) -> int | None:
     return None
 
 
-def latest_scans(session: Session, site: Site) -> list[Scan]:
-    """The latest finished scan of each of the site's origins, in the order the site lists them.
+def latest_scan_ids(session: Session, site: Site) -> list[int]:
+    """The id of the latest finished scan of each of the site's origins, in the order the site
+    lists them, without loading reports (which can be megabytes): enough for an ETag.
 
     A site whose scans are all of other origins (scanned before it listed one, or before origins
-    were kept apart) falls back to its latest finished scan, as before.
+    were kept apart) falls back to its latest finished scan, as before. This is the one query for
+    "the latest scan": the banner, the declaration, the admin and the CLI all go through it.
     """
     rows = session.execute(
         select(Scan.id, Scan.url).where(Scan.site_id == site.id, Scan.status == "done")
@@ -69,9 +71,13 @@ def latest_scans(session: Session, site: Site) -> list[Scan]:
         if rank is not None and origin not in chosen:
             chosen[origin] = (rank, scan_id)
     if not chosen:
-        ids = [rows[0][0]] if rows else []
-    else:
-        ids = [scan_id for _rank, scan_id in sorted(chosen.values())]
+        return [rows[0][0]] if rows else []
+    return [scan_id for _rank, scan_id in sorted(chosen.values())]
+
+
+def latest_scans(session: Session, site: Site) -> list[Scan]:
+    """The scans of `latest_scan_ids`, loaded, in the same order."""
+    ids = latest_scan_ids(session, site)
     scans = {scan.id: scan for scan in session.scalars(select(Scan).where(Scan.id.in_(ids)))}
     return [scans[scan_id] for scan_id in ids if scan_id in scans]
 
@@ -81,11 +87,12 @@ def site_overrides(session: Session, site: Site) -> list[Override]:
                                 .order_by(Override.id)))
 
 
-def site_inventory(session: Session, site: Site) -> list[dict[str, Any]]:
-    """Every item of the site's origins' latest scans, classified now, each once (see module doc)."""
+def site_inventory(session: Session, site: Site, scans: list[Scan] | None = None) -> list[dict[str, Any]]:
+    """Every item of the site's origins' latest scans (or of `scans`, when the caller has loaded
+    them already), classified now, each once (see module doc)."""
     overrides = site_overrides(session, site)
-    parts = [classify_report_items(scan.report, overrides)
-             for scan in latest_scans(session, site) if scan.report]
+    scans = latest_scans(session, site) if scans is None else scans
+    parts = [classify_report_items(scan.report, overrides) for scan in scans if scan.report]
     return merge_items(parts)
 
 

@@ -6,10 +6,10 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Scan, Site
+from .inventory import site_inventory
+from .models import Site
 
 
 def visitor_snapshot(session: Session, site: Site) -> dict[str, Any]:
@@ -26,12 +26,6 @@ def visitor_snapshot(session: Session, site: Site) -> dict[str, Any]:
     }
 
 
-def latest_scan(session: Session, site: Site) -> Scan | None:
-    return session.scalar(
-        select(Scan).where(Scan.site_id == site.id, Scan.status == "done")
-        .order_by(Scan.started_at.desc(), Scan.id.desc()).limit(1))
-
-
 # What the banner and declaration tell a visitor about an item. Scan details (where it was first
 # seen, which script set it, the classifier's wording) vary between scans of an unchanged site and
 # must not bump the revision, or every rescan would ask every visitor again.
@@ -40,8 +34,6 @@ VISITOR_FIELDS = ("name", "kind", "domain", "category", "provider", "purpose", "
 
 def cookie_list(session: Session, site: Site) -> list[dict[str, Any]]:
     """The latest scan's items (cookies and storage), reclassified with the site's overrides."""
-    from .inventory import site_inventory
-
     return [visitor_item(item) for item in site_inventory(session, site)]
 
 

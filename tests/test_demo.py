@@ -16,8 +16,8 @@ from playwright.sync_api import Page, expect
 
 from consentkit.app import create_app
 from consentkit.db import get_db
+from consentkit.inventory import latest_scans
 from consentkit.sites import list_sites
-from consentkit.snapshot import latest_scan
 from tests.conftest import ROOT, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -42,7 +42,7 @@ def test_demo_no_serve_scans_and_stores_the_inventory(tmp_path: Path):
     app = create_app({"DATABASE_URL": f"sqlite:///{data / 'demo.db'}"}, instance_path=str(data))
     with get_db(app).session() as session:
         site = list_sites(session)[0]
-        report = latest_scan(session, site).report
+        report = latest_scans(session, site)[0].report
     found = {c["name"]: c["category"] for c in report["cookies"]}
     assert {name: found.get(name) for name in EXPECTED} == EXPECTED
     assert found["fr"] in ("marketing", "unclassified")  # third-party pixel cookie

@@ -4,6 +4,8 @@ told changes. Real scanner, real Chromium, fixture sites on two registrable doma
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from consentkit import sites
@@ -61,6 +63,14 @@ def test_two_registrable_domains_scan_into_one_inventory_and_rescans_keep_the_re
     assert {"fjord-shop_pref", "booking_pref", "booking_ab", "trk"} <= set(items)  # the shop's part stays
     assert items["booking_ab"]["seen_on"] == [TinySites.origin(BOOKING)]
     assert revision(app, key) == after_first + 1
+
+    # The declaration is the same inventory: both domains' items, each scanned URL named.
+    declared = runner.invoke("declaration", "--site", key, "--lang", "en", "--format", "json")
+    assert declared.exit_code == 0, declared.output
+    names = {item["name"] for section in json.loads(declared.stdout)["sections"]
+             for item in section["items"]}
+    assert {"fjord-shop_pref", "booking_pref", "booking_ab", "trk"} <= names
+    assert SHOP in declared.stdout and BOOKING in declared.stdout
 
 
 @pytest.mark.browser

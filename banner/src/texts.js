@@ -44,14 +44,14 @@ export const TEXTS = {
   },
   nn: {
     title: "Vi brukar informasjonskapslar",
-    description: "Vi brukar nødvendige informasjonskapslar for at nettstaden skal verke. Med samtykket ditt " +
+    description: "Vi brukar naudsynte informasjonskapslar for at nettstaden skal verke. Med samtykket ditt " +
       "brukar vi òg informasjonskapslar til funksjonalitet, statistikk og marknadsføring. Du kan når som " +
       "helst endre valet ditt.",
     accept: "Godta alle", reject: "Avvis alle", customize: "Tilpass", save: "Lagre val",
     settings: "Innstillingar for informasjonskapslar",
-    settingsText: "Vel kva informasjonskapslar vi kan bruke. Nødvendige er alltid på.",
+    settingsText: "Vel kva informasjonskapslar vi kan bruke. Naudsynte er alltid på.",
     declaration: "Erklæring om informasjonskapslar", privacy: "Personvernerklæring",
-    necessary: "Nødvendige", necessary_desc: "Trengst for at nettstaden skal verke, til dømes for å hugse vala dine.",
+    necessary: "Naudsynte", necessary_desc: "Trengst for at nettstaden skal verke, til dømes for å hugse vala dine.",
     functional: "Funksjonelle", functional_desc: "Hugsar innstillingar og gjev ekstra funksjonar, som chat.",
     analytics: "Statistikk", analytics_desc: "Hjelper oss å forstå korleis nettstaden blir brukt, så vi kan gjere han betre.",
     marketing: "Marknadsføring", marketing_desc: "Blir brukte av oss og partnarane våre til å vise relevante annonsar.",

@@ -1,4 +1,4 @@
-"""The declaration as data: what the latest scan found, grouped by category, in no language yet.
+"""The declaration as data: what the latest scan of each origin found, by category, in no language yet.
 
 Built from the scan report and the site's overrides only (through `consentkit.inventory`), so the
 hosted page, the embedded script, the CLI and the privacy-policy section cannot disagree. Items of
@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..inventory import classify_report_items, site_overrides
+from ..classifier import default_classifier
+from ..inventory import latest_scans, site_inventory
 from ..models import CATEGORIES, Scan, Site
-from ..snapshot import latest_scan
 from .texts import SECTIONS
 
 UNCLASSIFIED = "unclassified"
@@ -116,21 +115,28 @@ def group_items(items: list[dict[str, Any]]) -> tuple[Section, ...]:
     return tuple(sections)
 
 
-def build_declaration(site: Site, scan: Scan | None, items: list[dict[str, Any]]) -> Declaration:
-    """The declaration for `site` from a scan and the inventory classified from it."""
-    scanned_at = None
-    if scan is not None:
-        scanned_at = scan.finished_at or scan.started_at
+def build_declaration(site: Site, scans: Scan | list[Scan] | None,
+                      items: list[dict[str, Any]]) -> Declaration:
+    """The declaration for `site` from its origins' latest scans and the inventory classified from
+    them. It is dated by the newest of those scans and names every scanned URL."""
+    if scans is None:
+        scans = []
+    elif isinstance(scans, Scan):
+        scans = [scans]
+    newest = max(scans, key=lambda s: (s.finished_at or s.started_at, s.id), default=None)
+    violations = tuple(dict.fromkeys(name for scan in scans for name in violation_names(scan.report)))
     return Declaration(
         site_key=site.key, site_name=site.name, revision=site.revision,
         languages=tuple(site.languages or ("nb",)),
-        scan_id=scan.id if scan is not None else None, scan_url=scan.url if scan is not None else "",
-        scanned_at=scanned_at, privacy_policy_url=site.privacy_policy_url,
+        scan_id=newest.id if newest is not None else None,
+        scan_url=", ".join(scan.url for scan in scans),
+        scanned_at=(newest.finished_at or newest.started_at) if newest is not None else None,
+        privacy_policy_url=site.privacy_policy_url,
         sections=group_items(items), controller=site_controller(site),
         owner_texts=dict(site.declaration_texts or {}),
         retention_days=site.retention_days or 5 * 365, ip_mode=site.ip_mode or "truncate",
         cookie_name=site.cookie_name or "consentkit",
-        violations=violation_names(scan.report if scan is not None else None),
+        violations=violations,
     )
 
 
@@ -146,16 +152,6 @@ def violation_names(report: dict[str, Any] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for name in names if name))
 
 
-def latest_scan_id(session: Session, site: Site) -> int | None:
-    """The id of `snapshot.latest_scan` without loading its report (which can be megabytes).
-
-    Enough to compute an ETag, so a 304 never reads the report.
-    """
-    return session.scalar(
-        select(Scan.id).where(Scan.site_id == site.id, Scan.status == "done")
-        .order_by(Scan.started_at.desc(), Scan.id.desc()).limit(1))
-
-
 def pixel_items(report: dict[str, Any]) -> list[dict[str, Any]]:
     """Third-party tracking pixels (beacons, tiny images) from the report, as declaration items.
 
@@ -163,8 +159,6 @@ def pixel_items(report: dict[str, Any]) -> list[dict[str, Any]]:
     consent like a cookie does. Hosts are classified again with today's knowledge base, falling
     back to what the scan recorded.
     """
-    from ..classifier import default_classifier
-
     classifier = default_classifier()
     items = []
     for entry in report.get("requests") or []:
@@ -181,11 +175,13 @@ def pixel_items(report: dict[str, Any]) -> list[dict[str, Any]]:
     return items
 
 
-def load_declaration(session: Session, site: Site, scan: Scan | None = None) -> Declaration:
-    """Read the latest finished scan (unless given) and classify it with the site's overrides."""
-    scan = scan if scan is not None else latest_scan(session, site)
-    items: list[dict[str, Any]] = []
-    if scan is not None and scan.report:
-        items = classify_report_items(scan.report, site_overrides(session, site))
-        items += pixel_items(scan.report)
-    return build_declaration(site, scan, items)
+def load_declaration(session: Session, site: Site) -> Declaration:
+    """The site's inventory (the latest finished scan of each of its origins, merged, classified
+    with today's knowledge and the site's overrides) and the pixels those scans saw."""
+    scans = [scan for scan in latest_scans(session, site) if scan.report]
+    items = site_inventory(session, site, scans)
+    pixels: dict[str, dict[str, Any]] = {}
+    for scan in scans:
+        for pixel in pixel_items(scan.report):
+            pixels.setdefault(pixel["domain"], pixel)
+    return build_declaration(site, scans, items + list(pixels.values()))

@@ -15,10 +15,11 @@ from flask import Blueprint, Flask, Response, abort, current_app, render_templat
 from .. import __version__, public_url
 from ..db import get_session
 from ..errors import UnknownSite
-from ..models import Scan, Site
+from ..inventory import latest_scan_ids
+from ..models import Site
 from ..paths import PACKAGE_DIR, static_dir
 from ..sites import get_site
-from .content import Declaration, build_declaration, latest_scan_id, load_declaration
+from .content import Declaration, build_declaration, load_declaration
 from .localized import localize
 from .render import script_json
 from .texts import LANGUAGES, texts
@@ -55,16 +56,16 @@ def template_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def etag_for(site: Site, scan_id: int | None, lang: str, variant: str) -> str:
+def etag_for(site: Site, scan_ids: list[int], lang: str, variant: str) -> str:
     """Strong validator of (site key, revision, language, template version), plus what else is shown.
 
-    The scan id and the site's last edit are in it too: a rescan with the same inventory keeps the
+    The latest scan ids and the site's last edit are in it too: a rescan with the same inventory keeps the
     revision but changes the scan date we print, and a renamed site keeps its revision. So is the
     base URL the page links back to (it follows the host the request came to).
     """
     updated = site.updated_at.isoformat() if site.updated_at else ""
     parts = [site.key, str(site.revision), lang, template_version(), variant,
-             str(scan_id or ""), updated, _base()]
+             ",".join(map(str, scan_ids)), updated, _base()]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
 
@@ -75,10 +76,8 @@ def _site_or_404(key: str) -> Site:
         abort(404, description=str(exc))
 
 
-def _declaration(site: Site, scan_id: int | None) -> Declaration:
-    session = get_session()
-    scan = session.get(Scan, scan_id) if scan_id is not None else None
-    return load_declaration(session, site, scan) if scan is not None else build_declaration(site, None, [])
+def _declaration(site: Site, scan_ids: list[int]) -> Declaration:
+    return load_declaration(get_session(), site) if scan_ids else build_declaration(site, None, [])
 
 
 def _language(site: Site, allow_auto: bool = False) -> str:
@@ -137,13 +136,13 @@ def hosted(key: str):
     """The standalone, printable page, with the consent panel when the site's banner is loaded."""
     site = _site_or_404(key)
     lang = _language(site)
-    scan_id = latest_scan_id(get_session(), site)
-    etag = etag_for(site, scan_id, lang, "html")
+    scan_ids = latest_scan_ids(get_session(), site)
+    etag = etag_for(site, scan_ids, lang, "html")
     if (not_modified := _cached(etag)) is not None:
         if "lang" not in request.args:
             not_modified.vary.add("Accept-Language")
         return not_modified
-    view = localize(_declaration(site, scan_id), lang, declaration_url(key, lang))
+    view = localize(_declaration(site, scan_ids), lang, declaration_url(key, lang))
     body = render_template("declaration/page.html", view=view, assets=_assets(key),
                            languages=_language_links(site, key),
                            languages_label=texts(lang)["languages_label"])
@@ -177,11 +176,11 @@ def embedded(key: str):
     """One script with the code and the data: renders into <div id="consentkit-declaration">."""
     site = _site_or_404(key)
     lang = _language(site, allow_auto=True)
-    scan_id = latest_scan_id(get_session(), site)
-    etag = etag_for(site, scan_id, lang, "js")
+    scan_ids = latest_scan_ids(get_session(), site)
+    etag = etag_for(site, scan_ids, lang, "js")
     if (not_modified := _cached(etag)) is not None:
         return not_modified
-    declaration = _declaration(site, scan_id)
+    declaration = _declaration(site, scan_ids)
     codes = [lang] if lang != "auto" else _site_languages(site)
     data: dict[str, Any] = {
         "defaultLanguage": lang if lang != "auto" else site.default_language,
