@@ -75,7 +75,10 @@ def test_a_timer_longer_than_the_quiet_period_holds_the_watch(report):
 def test_the_watch_ends_early_when_nothing_is_pending_and_at_the_cap_when_writes_never_stop(report):
     watched = {page["url"].removeprefix(late.SITE): page["watch"] for page in report["pages"]
                if page["phase"] == "before"}
-    assert watched == {"/": "idle", "/a/": "quiet", "/b/": "idle", "/busy/": "cap"}
+    # Pages with nothing pending end early: "idle" as a rule, "quiet" when a loaded machine
+    # delays the page's reports past the quiet period; either way before the cap, no write missed.
+    assert watched["/"] in {"idle", "quiet"} and watched["/b/"] in {"idle", "quiet"}, watched
+    assert (watched["/a/"], watched["/busy/"]) == ("quiet", "cap")  # an interval: never idle
 
 
 def test_a_tracker_loaded_on_the_first_interaction_is_seen(report):
