@@ -30,19 +30,32 @@ def user_id(app, name: str) -> int:
 def test_a_viewer_reads_but_cannot_change_or_export(app, site_key):
     owner = signed_in_client(app)
     viewer = signed_in_client(app, "reader", "viewer")
-    for path in ("/admin/", f"/admin/sites/{site_key}", f"/admin/sites/{site_key}/consents",
-                 f"/admin/sites/{site_key}/stats", f"/admin/sites/{site_key}/inventory",
-                 f"/admin/sites/{site_key}/stats/methods.csv"):
+    for path in (
+        "/admin/",
+        f"/admin/sites/{site_key}",
+        f"/admin/sites/{site_key}/consents",
+        f"/admin/sites/{site_key}/stats",
+        f"/admin/sites/{site_key}/inventory",
+        f"/admin/sites/{site_key}/stats/methods.csv",
+    ):
         assert viewer.get(path).status_code == 200, path
-    for path in (f"/admin/sites/{site_key}/export.csv", f"/admin/sites/{site_key}/edit", "/admin/users",
-                 f"/admin/sites/{site_key}/banner", f"/admin/sites/{site_key}/delete", "/admin/sites/new"):
+    for path in (
+        f"/admin/sites/{site_key}/export.csv",
+        f"/admin/sites/{site_key}/edit",
+        "/admin/users",
+        f"/admin/sites/{site_key}/banner",
+        f"/admin/sites/{site_key}/delete",
+        "/admin/sites/new",
+    ):
         response = viewer.get(path)
         assert response.status_code == 403 and "only an owner" in response.get_data(as_text=True), path
     token = csrf_token(viewer, f"/admin/sites/{site_key}")
-    for path, data in ((f"/admin/sites/{site_key}/origins", {"origin": "https://evil.test"}),
-                       (f"/admin/sites/{site_key}/overrides", {"name": "x"}),
-                       (f"/admin/sites/{site_key}/delete", {"confirm_key": site_key}),
-                       ("/admin/users", {"username": "mallory", "password": PASSWORD, "role": "owner"})):
+    for path, data in (
+        (f"/admin/sites/{site_key}/origins", {"origin": "https://evil.test"}),
+        (f"/admin/sites/{site_key}/overrides", {"name": "x"}),
+        (f"/admin/sites/{site_key}/delete", {"confirm_key": site_key}),
+        ("/admin/users", {"username": "mallory", "password": PASSWORD, "role": "owner"}),
+    ):
         assert viewer.post(path, data={**data, "csrf_token": token}).status_code == 403, path
     page = viewer.get(f"/admin/sites/{site_key}").get_data(as_text=True)
     assert "Add an origin" not in page and "Edit settings" not in page and ">Users<" not in page
@@ -55,20 +68,24 @@ def test_a_viewer_reads_but_cannot_change_or_export(app, site_key):
 def test_owner_adds_a_user_resets_a_password_and_changes_a_role(app):
     owner = signed_in_client(app)
     token = csrf_token(owner, "/admin/users")
-    short = owner.post("/admin/users", data={"csrf_token": token, "username": "kari", "password": "short",
-                                             "role": "viewer"})
+    short = owner.post(
+        "/admin/users", data={"csrf_token": token, "username": "kari", "password": "short", "role": "viewer"}
+    )
     assert short.status_code == 400 and "at least 12" in short.get_data(as_text=True)
-    added = owner.post("/admin/users", data={"csrf_token": token, "username": "kari", "password": PASSWORD,
-                                             "role": "viewer"})
+    added = owner.post(
+        "/admin/users", data={"csrf_token": token, "username": "kari", "password": PASSWORD, "role": "viewer"}
+    )
     assert added.status_code == 302
-    again = owner.post("/admin/users", data={"csrf_token": token, "username": "kari", "password": PASSWORD,
-                                             "role": "viewer"})
+    again = owner.post(
+        "/admin/users", data={"csrf_token": token, "username": "kari", "password": PASSWORD, "role": "viewer"}
+    )
     assert again.status_code == 400 and "exists already" in again.get_data(as_text=True)
     kari = app.test_client()
     assert sign_in(kari, "kari").status_code == 302
     kid = user_id(app, "kari")
-    reset = owner.post(f"/admin/users/{kid}/password", data={"csrf_token": token,
-                                                              f"u{kid}-password": NEW_PASSWORD})
+    reset = owner.post(
+        f"/admin/users/{kid}/password", data={"csrf_token": token, f"u{kid}-password": NEW_PASSWORD}
+    )
     assert reset.status_code == 302
     assert kari.get("/admin/sites").status_code == 302  # her session ended with the old password
     assert sign_in(kari, "kari", NEW_PASSWORD).status_code == 302
@@ -87,8 +104,10 @@ def test_the_last_owner_stays_and_removing_yourself_asks_first(app):
     assert demoted.status_code == 409 and "only owner" in demoted.get_data(as_text=True)
     removed = owner.post(f"/admin/users/{oid}/delete", data={"csrf_token": token, "confirm": "yes"})
     assert removed.status_code == 409 and "only owner" in removed.get_data(as_text=True)
-    owner.post("/admin/users", data={"csrf_token": token, "username": "second", "password": PASSWORD,
-                                     "role": "owner"})
+    owner.post(
+        "/admin/users",
+        data={"csrf_token": token, "username": "second", "password": PASSWORD, "role": "owner"},
+    )
     asked = owner.post(f"/admin/users/{oid}/delete", data={"csrf_token": token})
     assert asked.status_code == 409 and "Remove your own user?" in asked.get_data(as_text=True)
     assert user_id(app, "owner") == oid

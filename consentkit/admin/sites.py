@@ -144,7 +144,7 @@ def site_delete(key: str):
     db = get_session()
     if form.validate_on_submit():
         if (form.confirm_key.data or "").strip() != site.key:
-            form.confirm_key.errors = [f"type the site's key, {site.key}, to delete it"]
+            form.confirm_key.errors = [f"type the site key {site.key} to delete it"]
         else:
             name = site.name
             records = sites.delete_site(db, site)
