@@ -111,7 +111,7 @@ def test_a_pattern_classifies_every_matching_item_and_the_history_says_who(app, 
     saved = post(admin, site_key, "zq_visit_a1b2", category="analytics", match="prefix", pattern="zq_visit_*")
     assert saved.status_code == 302
     after = admin.get(f"/admin/sites/{site_key}/inventory").get_data(as_text=True)
-    assert "3 item(s) matching zq_visit_* now are analytics" in after
+    assert "3 item(s) matching zq_visit_* are now analytics" in after
     for name in NAMES[:3]:
         assert f'data-queue-item="{name}"' not in after
         assert re.search(rf'data-item="{name}" class="cat-analytics', after)

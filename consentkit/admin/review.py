@@ -95,7 +95,7 @@ def override_save(key: str):
     api.forget_site(current_app, site.key)
     what = f"{len(covered)} item(s) matching {name_prefix}*" if name_prefix else form.name.data
     note = f" Revision {site.revision}: visitors will be asked again." if bumped else ""
-    flash(f"{what} now {'are' if name_prefix else 'is'} {form.category.data}.{note}", "ok")
+    flash(f"{what} {'are' if name_prefix else 'is'} now {form.category.data}.{note}", "ok")
     return redirect(url_for("admin.inventory", key=site.key))
 
 
