@@ -5,7 +5,8 @@
 Measures, through the real app (Flask test client, signed in, templates rendered), the first page of
 the consent log, a filtered page 1,000 pages deep (reached by its keyset cursor), the statistics
 page over 30 days (the baseline) and 12 months, a chart's CSV over all time, the site's page with
-its overview (12 weeks of trend, two 30-day periods) and the overview of all sites. Records are spread evenly over the last 365 days. PostgreSQL runs when --pg or
+its overview (12 weeks of trend, two 30-day periods) and the overview of all sites. Records are
+spread evenly over the last 365 days. PostgreSQL runs when --pg or
 CONSENTKIT_BENCH_PG_URL names a server; a scratch database is created there and dropped afterwards.
 Target: under 300 ms each.
 """
