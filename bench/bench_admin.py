@@ -3,8 +3,10 @@
     python bench/bench_admin.py [--records 1000000] [--pg postgresql+psycopg://user@host/db]
 
 Measures, through the real app (Flask test client, signed in, templates rendered), the first page of
-the consent log, a filtered page 1,000 pages deep (reached by its keyset cursor) and the 30-day
-statistics page. Records are spread evenly over the last 365 days. PostgreSQL runs when --pg or
+the consent log, a filtered page 1,000 pages deep (reached by its keyset cursor), the statistics
+page over 30 days (the baseline) and 12 months, a chart's CSV over all time, the site's page with
+its overview (12 weeks of trend, two 30-day periods) and the overview of all sites. Records are
+spread evenly over the last 365 days. PostgreSQL runs when --pg or
 CONSENTKIT_BENCH_PG_URL names a server; a scratch database is created there and dropped afterwards.
 Target: under 300 ms each.
 """
@@ -36,9 +38,9 @@ from consentkit.db import get_db  # noqa: E402
 from consentkit.sites import create_site, get_site  # noqa: E402
 
 METHODS = ["accept_all"] * 45 + ["reject_all"] * 35 + ["custom"] * 15 + ["gpc"] * 4 + ["withdraw"]
-COLUMNS = ("site_id", "consent_id", "created_at", "functional", "analytics", "marketing", "method",
+COLUMNS = ("site_id", "consent_id", "seq", "created_at", "functional", "analytics", "marketing", "method",
            "revision", "revision_hash", "language", "page_url", "banner_version", "user_agent", "gpc",
-           "client_ip")
+           "client_ip", "record_key")
 FILTER = "method=custom&analytics=yes"
 DEPTH = 1000
 RUNS = 7
@@ -128,7 +130,11 @@ def run(backend: str, url: str, count: int, instance: str) -> list[tuple[str, st
     depth, cursor = deep_cursor(app, key)
     cases = [("log, first page", f"{base}/consents"),
              (f"log, {FILTER}, page {depth + 1}", f"{base}/consents?{FILTER}&after={cursor}"),
-             ("statistics, 30 days", f"{base}/stats")]
+             ("statistics, 30 days", f"{base}/stats"),
+             ("statistics, 12 months in weeks", f"{base}/stats?last=365"),
+             ("statistics, all time in months + CSV", f"{base}/stats/methods.csv?last=all"),
+             ("site page with its overview", base),
+             ("overview of all sites", "/admin/")]
     results = [(backend, name, timed(client, path)) for name, path in cases]
     get_db(app).dispose()
     return results

@@ -59,6 +59,22 @@ def end(session: Session, token: str | None) -> None:
         session.execute(delete(AdminSession).where(AdminSession.token_hash == _digest(token)))
 
 
+def live_sessions(session: Session, idle: timedelta, lifetime: timedelta,
+                  now: datetime | None = None) -> list[AdminSession]:
+    """Every session that has not expired, most recently used first (the admin's sessions list)."""
+    now = now or utcnow()
+    rows = session.scalars(select(AdminSession).where(AdminSession.last_seen_at > now - idle,
+                                                      AdminSession.created_at > now - lifetime)
+                           .order_by(AdminSession.last_seen_at.desc(), AdminSession.id.desc()))
+    return list(rows)
+
+
+def revoke(session: Session, session_id: int) -> bool:
+    """End one session by its id (from the sessions list); False when it was gone already."""
+    result = session.execute(delete(AdminSession).where(AdminSession.id == session_id))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 def end_all(session: Session, user: User) -> int:
     """End every session of a user (after a password change); returns how many there were."""
     result = session.execute(delete(AdminSession).where(AdminSession.user_id == user.id))

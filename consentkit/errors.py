@@ -34,6 +34,14 @@ class UnknownUser(ConsentKitError):
         super().__init__(f"no admin user {username!r}; run `consentkit admin list-users` to see them")
 
 
+class LastOwner(ConsentKitError):
+    """The change would leave no owner, and nobody could manage users or settings any more."""
+
+
+class InvalidRole(ConsentKitError):
+    """A role other than owner or viewer."""
+
+
 class InvalidPassword(ConsentKitError):
     """A new password is too short or too easy to guess."""
 

@@ -276,6 +276,31 @@ class Override(Base):
     purpose_en: Mapped[str] = mapped_column(Text, default="")
     purpose_nn: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Who last set it, and when (the full trail is in OverrideEvent).
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_by: Mapped[str | None] = mapped_column(String(150))
+
+
+class OverrideEvent(Base):
+    """One change of an owner's classification: kept after the override itself changes or goes,
+    so the admin can say who classified what, when, and what it was before."""
+
+    __tablename__ = "override_events"
+    __table_args__ = (Index("ix_override_events_site_created", "site_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    match: Mapped[str] = mapped_column(String(8), default="exact")
+    kind: Mapped[str] = mapped_column(String(16), default="cookie")
+    # The category before the change ("" for a new override) and after it.
+    previous_category: Mapped[str] = mapped_column(String(16), default="")
+    category: Mapped[str] = mapped_column(String(16))
+    # How many queued items the change covered (a pattern covers several).
+    items: Mapped[int] = mapped_column(default=1)
+    # The admin's username as it was at the time (users can be removed later).
+    username: Mapped[str] = mapped_column(String(150), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class KbEntry(Base):
@@ -299,14 +324,19 @@ class KbEntry(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+ROLES = ("owner", "viewer")
+
+
 class User(Base):
-    """An administrator who signs in to /admin."""
+    """An administrator who signs in to /admin. An "owner" may change everything; a "viewer" reads
+    the admin but cannot change settings or export the consent log (consentkit.admin.roles)."""
 
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(150), unique=True)
     password_hash: Mapped[str] = mapped_column(String(512))
+    role: Mapped[str] = mapped_column(String(16), default="owner")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
 

@@ -34,20 +34,37 @@ AFTER_FAILURE = timedelta(days=1)
 LOCK = "schedule-check"
 
 
+def _last_job(session: Session, site: Site) -> Job | None:
+    return session.scalars(select(Job).where(Job.site_id == site.id, Job.kind == "scan")
+                           .order_by(Job.created_at.desc(), Job.id.desc()).limit(1)).first()
+
+
+def next_rescan(session: Session, site: Site, last: Job | None = None) -> datetime | None:
+    """When the site's next scheduled scan is due (in the past: at the next check; `datetime.min`
+    for a site never scanned, which is due at once); None when rescans are off or a scan job is
+    queued or running (its end starts the next period)."""
+    if site.rescan not in PERIODS:
+        return None
+    last = last if last is not None else _last_job(session, site)
+    if last is not None and last.status in ("queued", "running"):
+        return None
+    since = last.created_at if last is not None else session.scalar(
+        select(func.max(Scan.started_at)).where(Scan.site_id == site.id))
+    if since is None:
+        return datetime.min
+    wait = PERIODS[site.rescan]
+    if last is not None and last.status == "failed":
+        wait = min(wait, AFTER_FAILURE)
+    return since + wait
+
+
 def due_sites(session: Session, now: datetime) -> list[tuple[Site, dict[str, Any]]]:
     """The sites due for a rescan at `now`, each with the options its rescan runs with."""
     due = []
     for site in session.scalars(select(Site).where(Site.rescan.in_(tuple(PERIODS))).order_by(Site.id)):
-        last = session.scalars(select(Job).where(Job.site_id == site.id, Job.kind == "scan")
-                               .order_by(Job.created_at.desc(), Job.id.desc()).limit(1)).first()
-        if last is not None and last.status in ("queued", "running"):
-            continue
-        since = last.created_at if last is not None else session.scalar(
-            select(func.max(Scan.started_at)).where(Scan.site_id == site.id))
-        wait = PERIODS[site.rescan]
-        if last is not None and last.status == "failed":
-            wait = min(wait, AFTER_FAILURE)
-        if since is None or since + wait <= now:
+        last = _last_job(session, site)
+        when = next_rescan(session, site, last)
+        if when is not None and when <= now:
             due.append((site, dict(last.options) if last is not None else {}))
     return due
 

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from . import snapshot
 from .declaration import owner_texts
 from .errors import InvalidSiteSettings, UnknownSite
-from .models import OPTIONAL_CATEGORIES, Site, SiteRevision, utcnow
+from .models import OPTIONAL_CATEGORIES, ConsentRecord, Site, SiteRevision, utcnow
 
 LANGUAGES = ("nb", "nn", "en")
 GPC_POLICIES = ("marketing", "marketing_analytics", "ignore")
@@ -328,6 +328,20 @@ def rotate_api_key(site: Site) -> str:
 def revoke_api_key(site: Site) -> None:
     site.api_key_hash = None
     site.api_key_created_at = None
+
+
+def record_count(session: Session, site: Site) -> int:
+    return int(session.scalar(select(func.count()).select_from(ConsentRecord)
+                              .where(ConsentRecord.site_id == site.id)) or 0)
+
+
+def delete_site(session: Session, site: Site) -> int:
+    """Delete a site with its consent log, scans, jobs, overrides and keys (the foreign keys cascade,
+    on SQLite too: consentkit.db turns them on); returns how many consent records went with it."""
+    records = record_count(session, site)
+    session.execute(delete(Site).where(Site.id == site.id))
+    session.expunge(site)
+    return records
 
 
 def get_site(session: Session, key: str) -> Site:

@@ -1,4 +1,8 @@
-"""Admin users: creation, password checks and changes (werkzeug's scrypt hashes), removal."""
+"""Admin users: creation, roles, password checks and changes (werkzeug's scrypt hashes), removal.
+
+There is always at least one owner: removing or demoting the last one is refused (`LastOwner`),
+from the CLI and the admin alike, so the users and settings can always be managed.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import admin_sessions
-from .errors import InvalidPassword, InvalidSiteSettings, UnknownUser, UserExists
-from .models import AdminSession, User, utcnow
+from .errors import InvalidPassword, InvalidRole, InvalidSiteSettings, LastOwner, UnknownUser, UserExists
+from .models import ROLES, AdminSession, User, utcnow
 
 MIN_PASSWORD = 12
 
@@ -21,14 +25,21 @@ def check_password(password: str, username: str = "") -> None:
         raise InvalidPassword("password must not be the username")
 
 
-def create_user(session: Session, username: str, password: str) -> User:
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise InvalidRole(f"role must be one of {', '.join(ROLES)}; got {role!r}")
+    return role
+
+
+def create_user(session: Session, username: str, password: str, role: str = "owner") -> User:
+    check_role(role)
     username = username.strip()
     if not username or len(username) > 150:
         raise InvalidSiteSettings("username must be 1-150 characters")
     check_password(password, username)
     if session.scalar(select(User).where(User.username == username)):
         raise UserExists(f"user {username!r} exists already")
-    user = User(username=username, password_hash=generate_password_hash(password, "scrypt"))
+    user = User(username=username, password_hash=generate_password_hash(password, "scrypt"), role=role)
     session.add(user)
     session.flush()
     return user
@@ -58,9 +69,32 @@ def set_password(session: Session, username: str, password: str) -> int:
     return admin_sessions.end_all(session, user)
 
 
-def delete_user(session: Session, username: str) -> None:
-    """Remove a user and their sessions."""
+def owner_count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(User).where(User.role == "owner")) or 0)
+
+
+def _keep_an_owner(session: Session, user: User, what: str) -> None:
+    if user.role == "owner" and owner_count(session) <= 1:
+        raise LastOwner(f"{user.username!r} is the only owner; {what} would leave nobody who can manage "
+                        "users and settings. Make another user an owner first.")
+
+
+def set_role(session: Session, username: str, role: str) -> User:
+    """Make a user an owner or a viewer; the last owner stays an owner."""
     user = get_user(session, username)
+    check_role(role)
+    if role != user.role:
+        if role != "owner":
+            _keep_an_owner(session, user, "making them a viewer")
+        user.role = role
+        session.flush()
+    return user
+
+
+def delete_user(session: Session, username: str) -> None:
+    """Remove a user and their sessions; never the last owner."""
+    user = get_user(session, username)
+    _keep_an_owner(session, user, "removing them")
     admin_sessions.end_all(session, user)
     session.delete(user)
     session.flush()

@@ -32,7 +32,8 @@ def admin_rules(app):
 
 
 def sample_url(rule, site_key: str) -> str:
-    values = {"key": site_key, "consent_id": "c1", "scan_id": 1, "fmt": "csv", "filename": "admin.css"}
+    values = {"key": site_key, "consent_id": "c1", "scan_id": 1, "fmt": "csv", "filename": "admin.css",
+              "user_id": 1, "session_id": 1, "chart": "methods"}
     path = rule.rule
     for name in rule.arguments:
         path = path.replace(f"<{name}>", str(values[name]))

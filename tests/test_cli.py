@@ -179,5 +179,12 @@ def test_admin_users_are_listed_given_new_passwords_and_deleted(runner):
     changed = runner.invoke("admin", "set-password", "owner", input=f"{new}\n{new}\n")
     assert changed.exit_code == 0 and "new password set" in changed.output
     assert runner.invoke("admin", "delete-user", "nobody", "--yes").exit_code == 1
+    last = runner.invoke("admin", "delete-user", "owner", "--yes")
+    assert last.exit_code == 1 and "only owner" in last.output
+    runner.invoke("admin", "create-user", "reader", "--role", "viewer", input=f"{new}\n{new}\n")
+    assert runner.invoke("admin", "set-role", "owner", "--role", "viewer").exit_code == 1
+    assert runner.invoke("admin", "set-role", "reader", "--role", "owner").exit_code == 0
     assert runner.invoke("admin", "delete-user", "owner", "--yes").exit_code == 0
-    assert json.loads(runner.invoke("admin", "list-users", "--json").output) == []
+    listed = json.loads(runner.invoke("admin", "list-users", "--json", "--role", "owner").output)
+    assert [(u["username"], u["role"]) for u in listed] == [("reader", "owner")]
+    assert json.loads(runner.invoke("admin", "list-users", "--json", "--role", "viewer").output) == []

@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from .. import admin_sessions, consents, ratelimit, users
 from ..db import get_session
+from . import roles
 from .blueprint import PUBLIC_ENDPOINTS, bp
 from .forms import LoginForm
 
@@ -39,7 +40,7 @@ def init_limiter(app: Flask) -> None:
         ratelimit.init_app(app)
 
 
-def _lifetimes(app: Flask) -> tuple[timedelta, timedelta]:
+def lifetimes(app: Flask) -> tuple[timedelta, timedelta]:
     return (timedelta(minutes=float(app.config["ADMIN_SESSION_IDLE_MINUTES"])),
             timedelta(hours=float(app.config["ADMIN_SESSION_MAX_HOURS"])))
 
@@ -49,7 +50,7 @@ def require_sign_in():
     """Every admin endpoint but the login page and its CSS needs a live server-side session."""
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
-    idle, lifetime = _lifetimes(current_app)
+    idle, lifetime = lifetimes(current_app)
     live = admin_sessions.resume(get_session(), session.get(SESSION_TOKEN), idle, lifetime)
     if live is None:
         if session.pop(SESSION_TOKEN, None):
@@ -57,6 +58,7 @@ def require_sign_in():
         return redirect(url_for("admin.login", next=request.full_path if request.args else request.path))
     g.user = live.user
     g.admin_session = live
+    roles.check(live.user)
     return None
 
 
@@ -65,7 +67,7 @@ def safe_next(target: str | None) -> str:
     parts = urlsplit(target or "")
     if target and not parts.scheme and not parts.netloc and target.startswith("/admin"):
         return target
-    return url_for("admin.index")
+    return url_for("admin.overview")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -109,6 +111,4 @@ def logout():
     return redirect(url_for("admin.login"))
 
 
-@bp.get("/")
-def index():
-    return redirect(url_for("admin.site_list"))
+

@@ -6,7 +6,6 @@ only turns text inputs into the values those validators take.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -28,8 +27,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import sites
 from ..declaration import owner_texts
-from ..errors import InvalidSiteSettings
-from ..models import CATEGORIES, OPTIONAL_CATEGORIES
+from ..models import CATEGORIES, OPTIONAL_CATEGORIES, ROLES
 from ..queries import METHODS
 
 
@@ -54,6 +52,31 @@ class ActionForm(FlaskForm):
     """A button that posts: only the CSRF token (logout, start a scan again)."""
 
 
+ROLE_CHOICES = options(("owner", "owner: may change everything"),
+                       ("viewer", "viewer: reads, cannot change or export"))
+
+
+class NewUserForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired(), Length(max=150)])
+    password = PasswordField("Password (at least 12 characters)",
+                             validators=[DataRequired(), Length(max=1024)])
+    role = SelectField("Role", choices=ROLE_CHOICES, default="viewer")
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=1024)])
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=options(*ROLES))
+
+
+class ConfirmForm(FlaskForm):
+    """A destructive action: `confirm` is "yes" only from the confirmation page's button."""
+
+    confirm = HiddenField(default="")
+
+
 class SiteForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     origins = TextAreaField("Origins (one per line)", validators=[DataRequired()])
@@ -62,9 +85,6 @@ class SiteForm(FlaskForm):
     default_language = SelectField("Default language", choices=options(*sites.LANGUAGES))
     categories = CheckboxesField("Optional categories asked for",
                                  choices=options(*OPTIONAL_CATEGORIES))
-    texts = TextAreaField('Text overrides (JSON: {"nb": {"title": "…"}})', default="{}")
-    appearance = TextAreaField('Appearance (JSON: {"position": "bottom", "accent": "#1d4ed8"})',
-                               default="{}")
     consent_lifetime_days = IntegerField("Consent lifetime (days)", default=365,
                                          validators=[InputRequired(), NumberRange(1, 3650)])
     privacy_policy_url = StringField("Privacy policy URL", validators=[Optional(), Length(max=2048)])
@@ -92,12 +112,11 @@ class SiteForm(FlaskForm):
                                    validators=[Optional(), Length(max=254)])
 
     def settings(self) -> dict[str, Any]:
-        """The values as `sites.create_site` / `edit_site` take them; raises InvalidSiteSettings."""
+        """The values as `sites.create_site` / `edit_site` take them; raises InvalidSiteSettings.
+        Banner texts and appearance are the banner editor's (`admin.banner`), not this form's."""
         data = {name: getattr(self, name).data for name in sites.FIELDS if name in self}
         if "origins" in data:
             data["origins"] = [line for line in (data["origins"] or "").splitlines() if line.strip()]
-        for name in ("texts", "appearance"):
-            data[name] = _json_object(name, data[name])
         for name in sites.NULLABLE:
             data[name] = (data[name] or "").strip() or None
         return data
@@ -107,8 +126,6 @@ class SiteForm(FlaskForm):
             if name in self:
                 getattr(self, name).data = getattr(site, name)
         self.notify_emails.data = "\n".join(site.notify_emails or [])
-        self.texts.data = json.dumps(site.texts, indent=2, ensure_ascii=False)
-        self.appearance.data = json.dumps(site.appearance, indent=2, ensure_ascii=False)
 
 
 class EditSiteForm(SiteForm):
@@ -118,21 +135,15 @@ class EditSiteForm(SiteForm):
     origins = None  # type: ignore[assignment]
 
 
+class DeleteSiteForm(FlaskForm):
+    confirm_key = StringField("Type the site's key to confirm", validators=[DataRequired(), Length(max=64)])
+
+
 class OriginForm(FlaskForm):
     """Add one origin, or (with `confirm` after a warning) remove one."""
 
     origin = StringField("Origin", validators=[DataRequired(), Length(max=300)])
     confirm = HiddenField(default="")
-
-
-def _json_object(name: str, text: str | None) -> dict[str, Any]:
-    try:
-        value = json.loads(text or "{}")
-    except json.JSONDecodeError as exc:
-        raise InvalidSiteSettings(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    if not isinstance(value, dict):
-        raise InvalidSiteSettings(f"{name}: must be a JSON object")
-    return value
 
 
 OUTCOMES = options(("", "any"), ("yes", "accepted"), ("no", "refused"), ("unasked", "not asked"))
@@ -163,13 +174,20 @@ class StatsRangeForm(FlaskForm):
     until = DateField("To", validators=[Optional()])
 
 
+CATEGORY_PROMPT = "choose a category: " + ", ".join(CATEGORIES)
+
+
 class OverrideForm(FlaskForm):
-    """The owner's classification of an item the knowledge base did not know."""
+    """The owner's classification of an item: no category is preselected (a guess left standing is
+    not a decision), and it applies to this name only or to every name matching a pattern."""
 
     name = StringField("Name", validators=[DataRequired(), Length(max=255)])
     kind = SelectField("Kind", choices=options("cookie", "localStorage", "sessionStorage", "indexedDB"))
-    match = SelectField("Match", choices=options(("exact", "exact name"), ("prefix", "name prefix")))
-    category = SelectField("Category", choices=options(*CATEGORIES))
+    match = SelectField("Apply to", choices=options(("exact", "this name only"),
+                                                    ("prefix", "every name matching the pattern")))
+    pattern = StringField("Pattern (a name ending in *)", validators=[Optional(), Length(max=255)])
+    category = SelectField("Category", choices=options(("", "— choose —"), *CATEGORIES), default="",
+                           validators=[DataRequired(message=CATEGORY_PROMPT)])
     provider = StringField("Provider", validators=[Optional(), Length(max=200)])
     purpose_en = TextAreaField("Purpose (English)", validators=[DataRequired(), Length(max=2000)])
     purpose_nb = TextAreaField("Purpose (bokmål)", validators=[Optional(), Length(max=2000)])

@@ -8,8 +8,9 @@ from .. import api, notify, public_url, sites
 from ..db import get_session
 from ..errors import InvalidSiteSettings, UnknownSite
 from ..models import Site
+from . import dashboard
 from .blueprint import bp
-from .forms import EditSiteForm, OriginForm, SiteForm
+from .forms import DeleteSiteForm, EditSiteForm, OriginForm, SiteForm
 
 
 def load_site(key: str) -> Site:
@@ -55,8 +56,11 @@ def site_new():
 
 @bp.get("/sites/<key>")
 def site_show(key: str):
+    """The site's overview (figures, latest scan, queue, schedule), its embed snippet and origins."""
     site = load_site(key)
     return render_template("admin/site.html", site=site, snippet=embed_snippet(site.key),
+                           ov=dashboard.site_overview(get_session(), site), methods=dashboard.SHARE_METHODS,
+                           period=dashboard.PERIOD_DAYS, weeks=dashboard.TREND_WEEKS,
                            add_form=OriginForm(formdata=None), remove_form=OriginForm(formdata=None),
                            webhook_secret=notify.webhook_secret(current_app.config["SECRET_KEY"], site))
 
@@ -130,3 +134,23 @@ def site_edit(key: str):
 def _status(form: SiteForm | EditSiteForm) -> int:
     """400 when a submitted form comes back with errors (tests and scripts can tell)."""
     return 400 if form.is_submitted() else 200
+
+
+@bp.route("/sites/<key>/delete", methods=["GET", "POST"])
+def site_delete(key: str):
+    """Delete a site for good, after the owner types its key; the page offers the log's export first."""
+    site = load_site(key)
+    form = DeleteSiteForm()
+    db = get_session()
+    if form.validate_on_submit():
+        if (form.confirm_key.data or "").strip() != site.key:
+            form.confirm_key.errors = [f"type the site key {site.key} to delete it"]
+        else:
+            name = site.name
+            records = sites.delete_site(db, site)
+            db.commit()
+            api.forget_site(current_app, key)
+            flash(f"Deleted {name} and its {records:,} consent record(s).", "ok")
+            return redirect(url_for("admin.site_list"))
+    records = sites.record_count(db, site)
+    return render_template("admin/site_delete.html", site=site, form=form, records=records), _status(form)

@@ -21,9 +21,9 @@ PASSWORD = "correct horse battery staple"
 _TOKEN = re.compile(r'<input[^>]*\bname="(?:[\w-]*-)?csrf_token"[^>]*\bvalue="([^"]+)"')
 
 
-def create_admin(app: Flask, username: str = USERNAME, password: str = PASSWORD) -> None:
+def create_admin(app: Flask, username: str = USERNAME, password: str = PASSWORD, role: str = "owner") -> None:
     with app.app_context(), get_db(app).session() as session:
-        users.create_user(session, username, password)
+        users.create_user(session, username, password, role)
 
 
 def csrf_token(client: FlaskClient, path: str = "/admin/login") -> str:
@@ -41,10 +41,10 @@ def sign_in(client: FlaskClient, username: str = USERNAME, password: str = PASSW
                                              "csrf_token": token})
 
 
-def signed_in_client(app: Flask) -> FlaskClient:
-    create_admin(app)
+def signed_in_client(app: Flask, username: str = USERNAME, role: str = "owner") -> FlaskClient:
+    create_admin(app, username, PASSWORD, role)
     client = app.test_client()
-    response = sign_in(client)
+    response = sign_in(client, username)
     if response.status_code != 302:
         raise AssertionError(f"sign-in failed: {response.status_code}")
     return client
