@@ -21,6 +21,10 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # token lives as long as the session
     # The cookie lasts no longer than the server-side session it names (admin_sessions).
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(app.config["ADMIN_SESSION_MAX_HOURS"]))
+    # Only a changed session is written back. Refreshing the cookie on every response lets a slow
+    # request that started earlier (a preview frame still loading) overwrite the cookie that carries
+    # a newer flash message, which then never shows; the idle timeout lives server-side anyway.
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.session_interface = security.HttpsAwareSessionInterface(bp.url_prefix or "/admin")
     auth.csrf.init_app(app)
     auth.init_limiter(app)
