@@ -10,27 +10,20 @@ import re
 import urllib.error
 import urllib.request
 import uuid
-from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from consentkit.admin.testing import PASSWORD, USERNAME, create_admin
+from consentkit.admin.testing import create_admin
 from consentkit.app import create_app
 from consentkit.db import get_db
-from consentkit.models import Scan, utcnow
-from consentkit.sites import create_site, refresh_revision
+from consentkit.sites import create_site
+from tests.admin_support import ORIGIN, add_scan, scanned_cookie
+from tests.admin_support import sign_in_page as sign_in
 
 pytestmark = pytest.mark.browser
 
-ORIGIN = "https://www.example.no"
 HOSTILE = "<img src=x onerror=alert(1)>"
-
-
-def cookie(name: str) -> dict:
-    return {"name": name, "domain": "www.example.no", "path": "/", "lifetime_seconds": 3600,
-            "party": "first", "first_seen_url": f"{ORIGIN}/", "set_by": f"{ORIGIN}/widget.js",
-            "phases": ["before"]}
 
 
 @pytest.fixture
@@ -41,12 +34,8 @@ def site_key(sqlite_url, tmp_path) -> str:
     create_admin(app)
     with app.app_context(), get_db(app).session() as session:
         site = create_site(session, name="Example", origins=[ORIGIN])
-        session.add(Scan(site_id=site.id, url=f"{ORIGIN}/", status="done", pages_done=1,
-                         started_at=utcnow() - timedelta(minutes=1), finished_at=utcnow(),
-                         report={"version": 1, "url": f"{ORIGIN}/", "storage": [], "requests": [],
-                                 "cookies": [cookie("zq_widget"), cookie(HOSTILE)], "violations": []}))
-        session.flush()
-        refresh_revision(session, site)
+        add_scan(session, site, [scanned_cookie("zq_widget", script="widget.js"),
+                                 scanned_cookie(HOSTILE, script="widget.js")])
         key = site.key
     get_db(app).dispose()
     return key
@@ -77,15 +66,6 @@ def fetch(url: str) -> tuple[int, str]:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as exc:
         return exc.code, ""
-
-
-def sign_in(page: Page, base: str, target: str) -> None:
-    page.goto(base + target)
-    expect(page).to_have_url(re.compile(r"/admin/login\?next="))
-    page.get_by_label("Username").fill(USERNAME)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(base + target)
 
 
 def test_review_consents_and_reclassify_in_the_browser(page: Page, server, site_key, tmp_path):

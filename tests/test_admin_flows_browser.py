@@ -16,27 +16,15 @@ from sqlalchemy import insert
 from consentkit.admin.testing import PASSWORD, USERNAME, create_admin
 from consentkit.app import create_app
 from consentkit.db import get_db
-from consentkit.models import ConsentRecord, Scan, utcnow
-from consentkit.sites import create_site, refresh_revision
+from consentkit.models import ConsentRecord
+from consentkit.sites import create_site
+from tests.admin_support import ORIGIN, add_scan, scanned_cookie
+from tests.admin_support import sign_in_page as sign_in
 
 pytestmark = pytest.mark.browser
 
-ORIGIN = "https://www.example.no"
 NAMES = ("zq_visit_a1b2", "zq_visit_c3d4", "mystery_pref")
 PHONE = {"width": 375, "height": 740}
-
-
-def cookie(name: str) -> dict:
-    return {
-        "name": name,
-        "domain": "www.example.no",
-        "path": "/",
-        "lifetime_seconds": 3600,
-        "party": "first",
-        "first_seen_url": f"{ORIGIN}/",
-        "set_by": f"{ORIGIN}/app.js",
-        "phases": ["before"],
-    }
 
 
 @pytest.fixture
@@ -50,33 +38,8 @@ def site_key(sqlite_url, tmp_path) -> str:
     today = datetime.now(UTC).date()
     with app.app_context(), get_db(app).session() as session:
         site = create_site(session, name="Example", origins=[ORIGIN], rescan="weekly")
-        session.add(
-            Scan(
-                site_id=site.id,
-                url=f"{ORIGIN}/",
-                status="done",
-                pages_done=1,
-                started_at=utcnow() - timedelta(minutes=5),
-                finished_at=utcnow(),
-                report={
-                    "version": 1,
-                    "url": f"{ORIGIN}/",
-                    "storage": [],
-                    "requests": [],
-                    "cookies": [cookie(n) for n in NAMES],
-                    "violations": [
-                        {
-                            "kind": "cookie",
-                            "name": "zq_visit_a1b2",
-                            "category": "analytics",
-                            "phase": "before",
-                        }
-                    ],
-                },
-            )
-        )
-        session.flush()
-        refresh_revision(session, site)
+        add_scan(session, site, [scanned_cookie(n) for n in NAMES],
+                 [{"kind": "cookie", "name": "zq_visit_a1b2", "category": "analytics", "phase": "before"}])
         rows = [
             {
                 "site_id": site.id,
@@ -104,14 +67,6 @@ def site_key(sqlite_url, tmp_path) -> str:
 @pytest.fixture
 def server(live_server):
     return live_server
-
-
-def sign_in(page: Page, base: str, user: str = USERNAME, target: str = "/admin/") -> None:
-    page.goto(base + target)
-    page.get_by_label("Username").fill(user)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(base + target)
 
 
 def watch(page: Page, base: str) -> list[str]:
@@ -165,7 +120,7 @@ def test_every_admin_page_is_axe_clean_and_fits_a_phone(browser: Browser, server
 def test_users_roles_and_sessions_in_the_browser(browser: Browser, server, site_key):
     base = server.url
     owner = browser.new_context(viewport=PHONE).new_page()
-    sign_in(owner, base, target="/admin/users")
+    sign_in(owner, base, "/admin/users")
     owner.get_by_label("Username").fill("kari")
     owner.get_by_label("Password (at least 12 characters)").fill("short")
     owner.get_by_role("button", name="Add user").click()
@@ -177,7 +132,7 @@ def test_users_roles_and_sessions_in_the_browser(browser: Browser, server, site_
     expect(owner.locator('tr[data-user="kari"]')).to_be_visible()
 
     viewer = browser.new_context().new_page()
-    sign_in(viewer, base, "kari", f"/admin/sites/{site_key}/consents")
+    sign_in(viewer, base, f"/admin/sites/{site_key}/consents", user="kari")
     expect(viewer.locator("[data-export]")).to_have_count(0)
     expect(viewer.get_by_role("link", name="Users")).to_have_count(0)
     assert viewer.request.get(f"{base}/admin/sites/{site_key}/export.csv").status == 403
@@ -206,7 +161,7 @@ def test_users_roles_and_sessions_in_the_browser(browser: Browser, server, site_
 def test_review_queue_with_a_pattern_in_the_browser(page: Page, server, site_key):
     base = server.url
     page.set_viewport_size(PHONE)
-    sign_in(page, base, target=f"/admin/sites/{site_key}/inventory")
+    sign_in(page, base, f"/admin/sites/{site_key}/inventory")
     item = page.locator('form[data-queue-item="zq_visit_a1b2"]')
     expect(item.get_by_label("Category")).to_have_value("")
     expect(item.locator(".suggestion")).to_contain_text("Why:")
@@ -229,7 +184,7 @@ def test_review_queue_with_a_pattern_in_the_browser(page: Page, server, site_key
 def test_banner_editor_previews_the_real_banner_live_and_guards_reject(page: Page, server, site_key):
     base = server.url
     outside = watch(page, base)
-    sign_in(page, base, target=f"/admin/sites/{site_key}/banner")
+    sign_in(page, base, f"/admin/sites/{site_key}/banner")
     english = page.frame_locator('iframe[data-preview="en"]')
     expect(english.get_by_role("button", name="Reject all")).to_be_visible()
     page.get_by_label("Title (English)", exact=True).fill("Cookies, briefly")
@@ -254,7 +209,7 @@ def test_banner_editor_previews_the_real_banner_live_and_guards_reject(page: Pag
 
 def test_charts_and_deleting_a_site_in_the_browser(page: Page, server, site_key, tmp_path):
     base = server.url
-    sign_in(page, base, target=f"/admin/sites/{site_key}/stats?last=1")
+    sign_in(page, base, f"/admin/sites/{site_key}/stats?last=1")
     expect(page.locator("[data-unit]")).to_have_attribute("data-unit", "day")
     expect(page.locator('figure[data-chart="methods"] rect')).to_have_count(3)
     expect(page.locator('figure[data-chart="rates"] circle')).to_have_count(3)

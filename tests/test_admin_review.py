@@ -5,56 +5,25 @@ says who changed what."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from consentkit.admin.testing import csrf_token, signed_in_client
 from consentkit.db import get_db
-from consentkit.models import Override, OverrideEvent, Scan, utcnow
+from consentkit.models import Override, OverrideEvent
 from consentkit.review import InvalidPattern, pattern_prefix, suggested_pattern
-from consentkit.sites import create_site, refresh_revision
+from consentkit.sites import create_site
+from tests.admin_support import ORIGIN, add_scan, scanned_cookie
 
-ORIGIN = "https://www.example.no"
 NAMES = ("zq_visit_a1b2", "zq_visit_c3d4", "zq_visit_e5f6", "mystery_pref")
-
-
-def cookie(name: str) -> dict:
-    return {
-        "name": name,
-        "domain": "www.example.no",
-        "path": "/",
-        "lifetime_seconds": 3600,
-        "party": "first",
-        "first_seen_url": f"{ORIGIN}/",
-        "set_by": f"{ORIGIN}/app.js",
-        "phases": ["before"],
-    }
 
 
 @pytest.fixture
 def site_key(app) -> str:
     with app.app_context(), get_db(app).session() as session:
         site = create_site(session, name="Example", origins=[ORIGIN])
-        session.add(
-            Scan(
-                site_id=site.id,
-                url=f"{ORIGIN}/",
-                status="done",
-                started_at=utcnow() - timedelta(1),
-                finished_at=utcnow(),
-                report={
-                    "version": 1,
-                    "url": f"{ORIGIN}/",
-                    "storage": [],
-                    "cookies": [cookie(n) for n in NAMES],
-                    "violations": [],
-                },
-            )
-        )
-        session.flush()
-        refresh_revision(session, site)
+        add_scan(session, site, [scanned_cookie(n) for n in NAMES])
         return site.key
 
 
