@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_consent.py                 # SQLite + PostgreSQL + growth to 1M (~6 min)
     .venv/bin/python bench/bench_consent.py --growth-10m    # also 10M records (several more minutes)
     .venv/bin/python bench/bench_consent.py --no-growth --duration 5 --rounds 1
+    .venv/bin/python bench/bench_consent.py --no-growth --against ../before   # a change, same run
 
 The server is the product's gunicorn setup (`consentkit.commands.serve.GunicornServer`, sync
 workers, as many as `consentkit serve` starts by default) started in a subprocess; wrk (installed
@@ -153,11 +154,13 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> 
     sys.exit(f"the bench server did not answer on port {port}")
 
 
-def start_server(db_url: str, args: argparse.Namespace, instance: str) -> tuple[subprocess.Popen, int]:
+def start_server(db_url: str, args: argparse.Namespace, instance: str,
+                 tree: Path = ROOT) -> tuple[subprocess.Popen, int]:
+    """The bench server of the checkout in `tree` (this one, or `--against`'s)."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, __file__, "--serve", db_url, "--port", str(port),
-                                "--workers", str(args.workers), "--threads", str(args.threads),
-                                "--instance", instance], cwd=ROOT,
+    process = subprocess.Popen([sys.executable, str(tree / "bench" / "bench_consent.py"), "--serve", db_url,
+                                "--port", str(port), "--workers", str(args.workers),
+                                "--threads", str(args.threads), "--instance", instance], cwd=tree,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for_port(port, process)
     return process, port
@@ -260,29 +263,37 @@ def http_bench(label: str, db_url: str, args: argparse.Namespace, workdir: str) 
     process, port = start_server(db_url, args, instance)
     base = f"http://127.0.0.1:{port}"
     post = POST_LUA % {"origin": ORIGIN}
+    other_process, other_url = None, None
     try:
+        if args.against:
+            other_process, other_port = start_server(db_url, args, instance + "-against",
+                                                     Path(args.against).resolve())
+            other_url = f"http://127.0.0.1:{other_port}/v1/sites/{key}/consents"
+            wrk("warm-up", other_url, duration=2, connections=8, script=post)
         wrk("warm-up", f"{base}/v1/sites/{key}/consents", duration=2, connections=8, script=post)
-        bare, core, consent = paired_rounds(base, f"{base}/v1/sites/{key}/consents",
-                                            f"consent POST ({label})", post, args)
-        results = [bare, core, consent]
+        results = paired_rounds(base, f"{base}/v1/sites/{key}/consents", f"consent POST ({label})",
+                                post, args, other_url)
         if label == "sqlite":
             results += script_bench(base, key, args)
     finally:
         stop_server(process)
+        if other_process is not None:
+            stop_server(other_process)
     kind = f"gthread workers x {args.threads} threads" if args.threads > 1 else "sync workers"
     print(f"\n{label}: gunicorn {args.workers} {kind}, wrk {args.connections} connections, "
           f"{args.duration}s each; bare, Core baseline and POST: medians of {args.rounds} rounds")
     for result in results:
-        print(result.line(bare))
+        print(result.line(results[0]))
     return results
 
 
-def paired_rounds(base: str, consent_url: str, name: str, script: str,
-                  args: argparse.Namespace) -> tuple[Result, Result, Result]:
-    """Bare, Core baseline and POST back to back, `rounds` times; medians of each, and the medians
-    of the rounds' ratios. On a shared machine the speed drifts by 10-20% within a minute: a ratio
-    of runs taken seconds apart is steadier than one of runs taken a minute apart."""
-    bares, cores, consents = [], [], []
+def paired_rounds(base: str, consent_url: str, name: str, script: str, args: argparse.Namespace,
+                  other_url: str | None = None) -> list[Result]:
+    """Bare, Core baseline and POST back to back, `rounds` times (and `--against`'s POST after
+    them); medians of each, and the medians of the rounds' ratios. On a shared machine the speed
+    drifts by 10-20% within a minute: a ratio of runs taken seconds apart is steadier than one of
+    runs taken a minute apart."""
+    bares, cores, consents, others = [], [], [], []
     for _ in range(args.rounds):
         bares.append(wrk("bare Flask POST -> 201", f"{base}/bench/bare", duration=args.duration,
                          connections=args.connections, script=script))
@@ -290,11 +301,20 @@ def paired_rounds(base: str, consent_url: str, name: str, script: str,
                          duration=args.duration, connections=args.connections, script=script))
         consents.append(wrk(name, consent_url, duration=args.duration,
                             connections=args.connections, script=script))
+        if other_url:
+            others.append(wrk(f"{name[:-1]}, --against)", other_url, duration=args.duration,
+                              connections=args.connections, script=script))
     core, consent = _median(cores), _median(consents)
     core.share = statistics.median(c.rps / b.rps for b, c in zip(bares, cores, strict=True))
     consent.share = statistics.median(c.rps / b.rps for b, c in zip(bares, consents, strict=True))
     consent.vs_core = statistics.median(c.rps / k.rps for k, c in zip(cores, consents, strict=True))
-    return _median(bares), core, consent
+    results = [_median(bares), core, consent]
+    if others:
+        other = _median(others)
+        other.share = statistics.median(o.rps / b.rps for b, o in zip(bares, others, strict=True))
+        other.vs_core = statistics.median(o.rps / k.rps for k, o in zip(cores, others, strict=True))
+        results.append(other)
+    return results
 
 
 def _median(runs: list[Result]) -> Result:
@@ -469,6 +489,9 @@ def parse_args() -> argparse.Namespace:
                         help="which to measure, comma-separated (default: sqlite,postgresql)")
     parser.add_argument("--no-growth", action="store_true", help="skip the 1M/10M growth step")
     parser.add_argument("--growth-10m", action="store_true", help="also grow to 10 million records")
+    parser.add_argument("--against", metavar="DIR",
+                        help="another checkout (say, before a change) whose consent POST is measured "
+                             "in the same rounds, on the same database")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--instance", help=argparse.SUPPRESS)
