@@ -1,5 +1,5 @@
-// Builds the banner from banner/src with esbuild: static/consentkit.js (the core) and static/consentkit-ui.js
-// (the view it loads).
+// Builds the banner from banner/src with esbuild: static/consentkit.js (the core), static/consentkit-ui.js
+// (the view it loads) and static/consentkit-stub.js (the inline stub of the snippet).
 //
 //   npm run build     write both
 //   npm run check     exit 1 when a committed file differs from a fresh build (CI and the tests)
@@ -13,8 +13,9 @@ import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-// The core runs synchronously in the page's <head>; the view is loaded by the core (banner/README.md).
-const OUTPUTS = { "main.js": "consentkit.js", "view.js": "consentkit-ui.js" };
+// The stub is pasted inline into the page's <head> (consentkit/snippet.py) and installs what must come
+// first; the core follows `async`; the view is loaded by the core when it must show (banner/README.md).
+const OUTPUTS = { "main.js": "consentkit.js", "view.js": "consentkit-ui.js", "stub.js": "consentkit-stub.js" };
 
 /** Imports of .css files become their minified text. */
 const minifiedCss = {

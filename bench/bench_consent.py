@@ -3,13 +3,17 @@
     .venv/bin/python bench/bench_consent.py                 # SQLite + PostgreSQL + growth to 1M (~6 min)
     .venv/bin/python bench/bench_consent.py --growth-10m    # also 10M records (several more minutes)
     .venv/bin/python bench/bench_consent.py --no-growth --duration 5 --rounds 1
+    .venv/bin/python bench/bench_consent.py --no-growth --against ../before   # a change, same run
 
 The server is the product's gunicorn setup (`consentkit.commands.serve.GunicornServer`, sync
 workers, as many as `consentkit serve` starts by default) started in a subprocess; wrk (installed
-with apt-get if missing) generates load from another process. A bare Flask endpoint that returns
-201 is mounted on the same app and measured in the same run, so the ratio compares like with like;
-bare and POST alternate in paired rounds, and the ratio printed is the median of the rounds'
-ratios. Not a test: it prints figures.
+with apt-get if missing) generates load from another process. Two reference endpoints are mounted
+on the same app and measured in the same run, so the ratios compare like with like: a bare Flask
+view that returns 201, and the fair baseline, a Flask view that parses the JSON and INSERTs one
+row with SQLAlchemy Core (`engine.begin()`, one `insert()`, commit) into the same table. Bare,
+baseline and POST alternate in rounds; each ratio printed is the median of the rounds' ratios.
+The consent POST should be at least as fast as the baseline (ratio >= 1). Not a test: it prints
+figures.
 """
 
 from __future__ import annotations
@@ -61,11 +65,14 @@ class Result:
     p99_ms: float
     errors: int
     share: float | None = None  # of the bare endpoint's throughput, measured in paired rounds
+    vs_core: float | None = None  # throughput over the Core baseline's, measured in the same rounds
 
     def line(self, bare: Result | None) -> str:
         share = self.share if self.share is not None else (
             self.rps / bare.rps if bare and bare is not self else None)
         ratio = f"{100 * share:5.0f}% of bare" if share is not None else ""
+        if self.vs_core is not None:
+            ratio += f"   {self.vs_core:.2f}x the Core baseline"
         return (f"  {self.name:<34} {self.rps:9.0f} req/s   p50 {self.p50_ms:6.2f} ms   "
                 f"p99 {self.p99_ms:6.2f} ms   non-2xx/3xx {self.errors:<5} {ratio}")
 
@@ -73,7 +80,8 @@ class Result:
 # ---- the server -------------------------------------------------------------------------------
 
 def serve(db_url: str, port: int, workers: int, threads: int, instance: str) -> None:
-    """Run in the server subprocess: the real app plus `/bench/bare`, under the product's gunicorn."""
+    """Run in the server subprocess: the real app plus `/bench/bare` and `/bench/core`, under the
+    product's gunicorn."""
     from consentkit.app import create_app
     from consentkit.commands.serve import GunicornServer
 
@@ -81,14 +89,50 @@ def serve(db_url: str, port: int, workers: int, threads: int, instance: str) -> 
                       "CONSENT_RATE_LIMIT": "100000000 per minute"}, instance_path=instance)
 
     @app.post("/bench/bare")
-    def bare():  # noqa: ANN202 - the baseline: Flask routing and a 201, nothing else
+    def bare():  # noqa: ANN202 - the floor: Flask routing and a 201, nothing else
         return "", 201
 
+    mount_core_baseline(app)
     options = {"bind": f"127.0.0.1:{port}", "workers": workers, "accesslog": None,
                "graceful_timeout": 5, "timeout": 60, "backlog": 2048}
     if threads > 1:
         options.update(worker_class="gthread", threads=threads)
     GunicornServer(app, options).run()
+
+
+def mount_core_baseline(app) -> None:  # noqa: ANN001 - a consentkit Flask app
+    """`POST /bench/core`: the fair baseline. What a plain Flask + SQLAlchemy Core app would do for
+    a consent: parse the JSON, INSERT one row into `consent_records` on the app's pooled engine in
+    its own transaction, answer 201 with the new row's id. No origin, rate limit or receipt."""
+    import uuid
+
+    from flask import jsonify, request
+    from sqlalchemy import insert, select
+
+    from consentkit.db import get_db
+    from consentkit.models import ConsentRecord, Site, utcnow
+
+    engine = get_db(app).engine
+    table = ConsentRecord.__table__
+    site_ids: list[int] = []
+
+    @app.post("/bench/core")
+    def core():  # noqa: ANN202 - the baseline view
+        payload = request.get_json()
+        choices = payload["choices"]
+        with engine.begin() as conn:
+            if not site_ids:
+                site_ids.append(conn.scalar(select(Site.id).limit(1)))
+            row_id = conn.execute(insert(table).returning(table.c.id), {
+                "site_id": site_ids[0], "consent_id": payload["consent_id"], "seq": 1,
+                "created_at": utcnow(), "functional": choices["functional"],
+                "analytics": choices["analytics"], "marketing": choices["marketing"],
+                "method": payload["method"], "revision": payload["revision"],
+                "revision_hash": "0" * 64, "language": payload["language"],
+                "page_url": payload["page_url"], "banner_version": payload["banner_version"],
+                "user_agent": request.headers.get("User-Agent", "")[:256], "gpc": payload["gpc"],
+                "client_ip": None, "record_key": uuid.uuid4().hex[:32]}).scalar_one()
+        return jsonify(id=row_id), 201
 
 
 def free_port() -> int:
@@ -110,11 +154,13 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> 
     sys.exit(f"the bench server did not answer on port {port}")
 
 
-def start_server(db_url: str, args: argparse.Namespace, instance: str) -> tuple[subprocess.Popen, int]:
+def start_server(db_url: str, args: argparse.Namespace, instance: str,
+                 tree: Path = ROOT) -> tuple[subprocess.Popen, int]:
+    """The bench server of the checkout in `tree` (this one, or `--against`'s)."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, __file__, "--serve", db_url, "--port", str(port),
-                                "--workers", str(args.workers), "--threads", str(args.threads),
-                                "--instance", instance], cwd=ROOT,
+    process = subprocess.Popen([sys.executable, str(tree / "bench" / "bench_consent.py"), "--serve", db_url,
+                                "--port", str(port), "--workers", str(args.workers),
+                                "--threads", str(args.threads), "--instance", instance], cwd=tree,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for_port(port, process)
     return process, port
@@ -217,37 +263,58 @@ def http_bench(label: str, db_url: str, args: argparse.Namespace, workdir: str) 
     process, port = start_server(db_url, args, instance)
     base = f"http://127.0.0.1:{port}"
     post = POST_LUA % {"origin": ORIGIN}
+    other_process, other_url = None, None
     try:
+        if args.against:
+            other_process, other_port = start_server(db_url, args, instance + "-against",
+                                                     Path(args.against).resolve())
+            other_url = f"http://127.0.0.1:{other_port}/v1/sites/{key}/consents"
+            wrk("warm-up", other_url, duration=2, connections=8, script=post)
         wrk("warm-up", f"{base}/v1/sites/{key}/consents", duration=2, connections=8, script=post)
-        bare, consent = paired_rounds(f"{base}/bench/bare", f"{base}/v1/sites/{key}/consents",
-                                      f"consent POST ({label})", post, args)
-        results = [bare, consent]
+        results = paired_rounds(base, f"{base}/v1/sites/{key}/consents", f"consent POST ({label})",
+                                post, args, other_url)
         if label == "sqlite":
             results += script_bench(base, key, args)
     finally:
         stop_server(process)
+        if other_process is not None:
+            stop_server(other_process)
     kind = f"gthread workers x {args.threads} threads" if args.threads > 1 else "sync workers"
     print(f"\n{label}: gunicorn {args.workers} {kind}, wrk {args.connections} connections, "
-          f"{args.duration}s each; bare and POST: medians of {args.rounds} paired rounds")
+          f"{args.duration}s each; bare, Core baseline and POST: medians of {args.rounds} rounds")
     for result in results:
-        print(result.line(bare))
+        print(result.line(results[0]))
     return results
 
 
-def paired_rounds(bare_url: str, consent_url: str, name: str, script: str,
-                  args: argparse.Namespace) -> tuple[Result, Result]:
-    """Bare and POST back to back, `rounds` times; medians of each, and the median of the rounds'
-    ratios. On a shared machine the speed drifts by 10-20% within a minute: a ratio of two runs
-    taken seconds apart is steadier than one of runs taken a minute apart."""
-    bares, consents = [], []
+def paired_rounds(base: str, consent_url: str, name: str, script: str, args: argparse.Namespace,
+                  other_url: str | None = None) -> list[Result]:
+    """Bare, Core baseline and POST back to back, `rounds` times (and `--against`'s POST after
+    them); medians of each, and the medians of the rounds' ratios. On a shared machine the speed
+    drifts by 10-20% within a minute: a ratio of runs taken seconds apart is steadier than one of
+    runs taken a minute apart."""
+    bares, cores, consents, others = [], [], [], []
     for _ in range(args.rounds):
-        bares.append(wrk("bare Flask POST -> 201", bare_url, duration=args.duration,
+        bares.append(wrk("bare Flask POST -> 201", f"{base}/bench/bare", duration=args.duration,
                          connections=args.connections, script=script))
+        cores.append(wrk("baseline: Flask + Core INSERT", f"{base}/bench/core",
+                         duration=args.duration, connections=args.connections, script=script))
         consents.append(wrk(name, consent_url, duration=args.duration,
                             connections=args.connections, script=script))
-    consent = _median(consents)
+        if other_url:
+            others.append(wrk(f"{name[:-1]}, --against)", other_url, duration=args.duration,
+                              connections=args.connections, script=script))
+    core, consent = _median(cores), _median(consents)
+    core.share = statistics.median(c.rps / b.rps for b, c in zip(bares, cores, strict=True))
     consent.share = statistics.median(c.rps / b.rps for b, c in zip(bares, consents, strict=True))
-    return _median(bares), consent
+    consent.vs_core = statistics.median(c.rps / k.rps for k, c in zip(cores, consents, strict=True))
+    results = [_median(bares), core, consent]
+    if others:
+        other = _median(others)
+        other.share = statistics.median(o.rps / b.rps for b, o in zip(bares, others, strict=True))
+        other.vs_core = statistics.median(o.rps / k.rps for k, o in zip(cores, others, strict=True))
+        results.append(other)
+    return results
 
 
 def _median(runs: list[Result]) -> Result:
@@ -396,12 +463,14 @@ def main() -> None:
 
 
 def _verdict(label: str, results: list[Result]) -> str:
-    bare, consent = results[0], results[1]
+    bare, core, consent = results[0], results[1], results[2]
     share = consent.share or 0.0  # always set by paired_rounds
-    ok = share >= 0.6 and consent.p99_ms < 50
+    vs_core = consent.vs_core or 0.0
+    ok = share >= 0.6 and vs_core >= 1.0 and consent.p99_ms < 50
     return (f"{label}: consent POST {consent.rps:.0f} req/s = {100 * share:.0f}% of bare "
-            f"({bare.rps:.0f}), p99 {consent.p99_ms:.1f} ms -> {'MEETS' if ok else 'MISSES'} "
-            "target (>= 60%, p99 < 50 ms)")
+            f"({bare.rps:.0f}), {vs_core:.2f}x the Core baseline ({core.rps:.0f} req/s), "
+            f"p99 {consent.p99_ms:.1f} ms -> {'MEETS' if ok else 'MISSES'} "
+            "target (>= 60% of bare, >= 1x the Core baseline, p99 < 50 ms)")
 
 
 def parse_args() -> argparse.Namespace:
@@ -420,6 +489,9 @@ def parse_args() -> argparse.Namespace:
                         help="which to measure, comma-separated (default: sqlite,postgresql)")
     parser.add_argument("--no-growth", action="store_true", help="skip the 1M/10M growth step")
     parser.add_argument("--growth-10m", action="store_true", help="also grow to 10 million records")
+    parser.add_argument("--against", metavar="DIR",
+                        help="another checkout (say, before a change) whose consent POST is measured "
+                             "in the same rounds, on the same database")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--instance", help=argparse.SUPPRESS)

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import config, db, jobs, web_errors
+from . import areas, config, db, jobs, web_errors
 
 
 def create_app(test_config: dict[str, Any] | None = None,
@@ -28,7 +28,5 @@ def create_app(test_config: dict[str, Any] | None = None,
 
 def _register_areas(app: Flask) -> None:
     """Blueprints per area: the public API, the admin UI and the declaration pages."""
-    from . import areas
-
     for init in areas.INITIALISERS:
         init(app)

@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from . import admin, api, declaration, health
+from . import admin, api, health
+from .declaration import views as declaration_views
 
-INITIALISERS: list[Callable[[Flask], None]] = [health.init_app, api.init_app, declaration.init_app,
-                                              admin.init_app]
+INITIALISERS: list[Callable[[Flask], None]] = [health.init_app, api.init_app,
+                                              declaration_views.init_app, admin.init_app]

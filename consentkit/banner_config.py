@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from scanner.crawl import registrable_domain
+from scanner.domains import registrable_domain
 
 from . import __version__, hostsets
 from .classifier import Classifier, default_classifier
@@ -93,7 +93,7 @@ def cookie_details(inventory: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "name": item["name"], "kind": kind, "domain": item.get("domain", ""),
             "provider": provider_name(item.get("provider", "")), "purpose": published_purposes(item),
             "lifetime_seconds": item.get("lifetime_seconds"),
-            "lifetime": lifetimes(item.get("lifetime_seconds"), kind)})
+            "lifetime": lifetimes(item.get("lifetime_seconds"), kind, item.get("documented_lifetime"))})
     return details
 
 
@@ -104,7 +104,7 @@ def tracker_sets(site: Site, classifier: Classifier) -> dict[str, str]:
     own = _own_domains(site)
     hosts: dict[str, list[str]] = {category: [] for category in OPTIONAL_CATEGORIES}
     for host, match in classifier.tracker_hosts().items():
-        if match.category in hosts and _registrable(host) not in own:
+        if match.category in hosts and registrable_domain(host) not in own:
             hosts[match.category].append(host)
     return {category: hostsets.encode(names) for category, names in hosts.items() if names}
 
@@ -124,13 +124,14 @@ def scanned_hosts(site: Site, inventory: list[dict[str, Any]],
     attributed = _attributed_hosts(site, inventory)
     for host, categories in sorted(attributed.items()):
         strictest = max(categories, key=STRICTNESS.index)
-        if strictest in hosts and classifier.classify_host(host) is None and _registrable(host) not in own:
+        if (strictest in hosts and classifier.classify_host(host) is None
+                and registrable_domain(host) not in own):
             hosts[strictest].add(host)
     return {category: sorted(names) for category, names in hosts.items()}
 
 
 def _own_domains(site: Site) -> set[str]:
-    return {_registrable(urlsplit(origin).hostname or "") for origin in site.origins} - {""}
+    return {registrable_domain(urlsplit(origin).hostname or "") for origin in site.origins} - {""}
 
 
 def _attributed_hosts(site: Site, inventory: list[dict[str, Any]]) -> dict[str, set[str]]:
@@ -142,10 +143,6 @@ def _attributed_hosts(site: Site, inventory: list[dict[str, Any]]) -> dict[str, 
         for host in _candidate_hosts(item):
             found.setdefault(host, set()).add(category)
     return found
-
-
-def _registrable(host: str) -> str:
-    return (registrable_domain(host) or host) if host else ""
 
 
 def _candidate_hosts(item: dict[str, Any]) -> Iterable[str]:

@@ -17,7 +17,7 @@ DEFAULTS: dict[str, Any] = {
     # None means: a SQLite file `consentkit.db` in the instance folder.
     "DATABASE_URL": None,
     "SECRET_KEY": None,
-    # Flask-Limiter storage: "memory://" per process, or "redis://127.0.0.1:6379/0" when shared.
+    # limits storage: "memory://" per process, or "redis://127.0.0.1:6379/0" when shared.
     "RATELIMIT_STORAGE_URI": "memory://",
     "CONSENT_RATE_LIMIT": "120 per minute",
     "LOGIN_RATE_LIMIT": "10 per minute",

@@ -10,9 +10,11 @@ connection (one statement, so one atomic transaction) and wakes the others. Nobo
 their row is committed, so a 201 still means "on disk". Under gunicorn's sync worker every batch is
 one row and the cost is one uncontended lock; under threads the batches grow with the load.
 
-The INSERT goes straight to the DB-API cursor: SQLAlchemy's Core execute cost more CPU than the
-database did. The SQL is built once per batch size with the dialect's quoting and paramstyle, and
-each value goes through the column type's bind processor, as Core would do it.
+The INSERT goes straight to the DB-API cursor of `engine.raw_connection()`: SQLAlchemy's Core
+execute cost more CPU than the database did. The SQL is built once per batch size with the
+dialect's quoting and paramstyle, and each value goes through the column type's bind processor
+(`type.dialect_impl(dialect).bind_processor(dialect)`), as Core would do it. All of it is
+SQLAlchemy's public API; tests/test_consent_writer.py checks the values stored through it.
 """
 
 from __future__ import annotations
@@ -200,7 +202,9 @@ class ConsentWriter:
             raise ConfigError(f"the consent log cannot write through {dialect.driver} "
                               f"(paramstyle {dialect.paramstyle}); use sqlite or psycopg")
         self._group = "(" + ", ".join([placeholder] * len(COLUMNS)) + ")"
-        processors = [table.c[name].type._cached_bind_processor(dialect) for name in COLUMNS]
+        # Public API (`dialect_impl`, `bind_processor`): what Core would apply to each value.
+        processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+                      for name in COLUMNS]
         self._processors: list[tuple[int, Callable[[Any], Any]]] = [
             (index, proc) for index, proc in enumerate(processors) if proc is not None]
         self._statements: dict[int, str] = {}

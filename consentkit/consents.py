@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import receipts
+from . import queries, receipts
 from .consent_writer import ConsentWriter
 from .db import Database
 from .errors import UnknownSite
@@ -283,11 +283,10 @@ def clean_user_agent(value: str) -> str:
 def compare_with_log(session: Session, site_id: int, claims: receipts.Claims) -> tuple[str, list[str]]:
     """What the log holds for a verified receipt: ("match", []), ("differs", [fields]) or ("absent", [])
     when the record is gone (purged by retention, or the site's log was reset)."""
-    row = session.scalar(select(ConsentRecord).where(
-        ConsentRecord.site_id == site_id, ConsentRecord.consent_id == claims.consent_id,
-        ConsentRecord.seq == claims.seq))
-    if row is None:
+    rows = queries.consent_history(session, site_id, claims.consent_id, seq=claims.seq)
+    if not rows:
         return "absent", []
+    row = rows[0]
     stored = receipts.claims_for(claims.site, row.consent_id, row.seq, row.created_at,
                                  {c: getattr(row, c) for c in OPTIONAL_CATEGORIES
                                   if getattr(row, c) is not None},

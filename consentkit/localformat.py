@@ -78,11 +78,13 @@ def duration_text(seconds: float, lang: str = "en") -> str:
     return format_unit(count, f"duration-{unit}", length="long", locale=_locale(lang))
 
 
-def lifetime_text(seconds: float | None, kind: str = "cookie", lang: str = "en") -> str:
-    """How long a cookie or storage item is kept, in `lang`.
+def lifetime_text(seconds: float | None, kind: str = "cookie", lang: str = "en",
+                  documented: str | None = None) -> str:
+    """How long a cookie or storage item is kept, in `lang`: what every page, list and the CLI show.
 
     A pixel stores nothing; localStorage and IndexedDB have no expiry; a cookie without one, and
-    sessionStorage, last the session.
+    sessionStorage, last the session. `documented` is the knowledge base's lifetime ("2 years"):
+    told instead of a measured lifetime the browser cut to its 400-day cap (see `shown_seconds`).
     """
     _locale(lang)
     words = WORDS[lang]
@@ -92,12 +94,23 @@ def lifetime_text(seconds: float | None, kind: str = "cookie", lang: str = "en")
         return words["no_expiry"]
     if seconds is None or seconds <= 0 or kind == "sessionStorage":
         return words["session"]
-    return duration_text(seconds, lang)
+    return duration_text(shown_seconds(seconds, kind, documented), lang)
 
 
-def lifetimes(seconds: float | None, kind: str = "cookie") -> dict[str, str]:
+def shown_seconds(seconds: float | None, kind: str = "cookie",
+                  documented: str | None = None) -> float | None:
+    """The lifetime to tell: the measured one, except for a cookie the browser cut to its 400-day
+    cap whose vendor documents a longer one (then the site asked for that longer one)."""
+    longest = documented_seconds(documented) if kind == "cookie" else None
+    if longest is not None and capped_by_browser(seconds) and longest > (seconds or 0):
+        return longest
+    return seconds
+
+
+def lifetimes(seconds: float | None, kind: str = "cookie",
+              documented: str | None = None) -> dict[str, str]:
     """`lifetime_text` in every language, as the banner's `cookies[].lifetime` carries it."""
-    return {lang: lifetime_text(seconds, kind, lang) for lang in LANGUAGES}
+    return {lang: lifetime_text(seconds, kind, lang, documented) for lang in LANGUAGES}
 
 
 def documented_seconds(text: str | None) -> int | None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 
+from .db import make_engine
 from .paths import PACKAGE_DIR
 
 
@@ -27,10 +29,6 @@ def check(url: str) -> None:
 
 
 def current(url: str) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
-    from .db import make_engine
-
     engine = make_engine(url)
     with engine.connect() as connection:
         rev = MigrationContext.configure(connection).get_current_revision()

@@ -137,13 +137,17 @@ def _newer_than(c: Cursor) -> Any:
                 or_(rec.created_at > c.created_at, rec.id > c.id))
 
 
-def consent_history(session: Session, site_id: int, consent_id: str,
+def consent_history(session: Session, site_id: int, consent_id: str, *, seq: int | None = None,
                     limit: int = 1000) -> list[ConsentRecord]:
-    """Every record of one consent ID in the order it was written (its `seq`), at most `limit`:
-    the proof of what that visitor chose, and when. The API, the admin and the CLI all read it here."""
+    """Every record of one consent ID in the order it was written (its `seq`), at most `limit`;
+    with `seq`, only that record. The proof of what that visitor chose, and when: the visitor's
+    history API, the admin's consent record page and the receipt check (`consentkit consents
+    verify-receipt`) all read it here."""
     rec = ConsentRecord
-    return list(session.scalars(select(rec).where(rec.site_id == site_id, rec.consent_id == consent_id)
-                                .order_by(rec.seq.asc()).limit(limit)))
+    query = select(rec).where(rec.site_id == site_id, rec.consent_id == consent_id)
+    if seq is not None:
+        query = query.where(rec.seq == seq)
+    return list(session.scalars(query.order_by(rec.seq.asc()).limit(limit)))
 
 
 def revisions_by_number(session: Session, site: Site, numbers: set[int]) -> dict[int, SiteRevision]:

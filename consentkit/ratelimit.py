@@ -1,11 +1,14 @@
-"""Rate limits: Flask-Limiter per app, in memory by default, shared through Redis with one setting.
+"""Rate limits: a fixed-window limiter per app, in memory by default, shared through Redis with one setting.
 
-`RATELIMIT_STORAGE_URI` is read by Flask-Limiter itself ("memory://" counts per process; set
-"redis://host:6379/0" so N gunicorn processes on M machines share one count). The limiter lives in
-`app.extensions`, never in a module global, so every app (and every test) has its own counters.
+Built on the `limits` library's public API (a storage from `RATELIMIT_STORAGE_URI` and its
+`FixedWindowRateLimiter`): "memory://" counts per process; set "redis://host:6379/0" so N gunicorn
+processes on M machines share one count. The limiter lives in `app.extensions`, never in a module
+global, so every app (and every test) has its own counters.
 
 Views call `check(scope, config_key)` at the point they choose (after the site and origin are
-known, so a 429 still carries CORS headers the banner can read) instead of decorating the view.
+known, so a 429 still carries CORS headers the banner can read) instead of decorating the view;
+so nothing runs before or after requests (Flask-Limiter, used before, hooked every request to
+find no declared limit, and could only be unhooked through its private method).
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ from __future__ import annotations
 import ipaddress
 import math
 import time
+from dataclasses import dataclass
 
 from flask import Flask, current_app, request
-from flask_limiter import Limiter
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -37,9 +41,12 @@ class RateLimited(TooManyRequests):
         return [*super().get_headers(environ, scope), ("Retry-After", str(self.retry_after))]
 
 
-def client_key() -> str:
-    """The client a limit counts against (Flask-Limiter's key function for the current request)."""
-    return client_key_for(request.remote_addr)
+@dataclass(frozen=True)
+class Limiter:
+    """One app's limiter: off when `RATELIMIT_ENABLED` is false, else counting in `strategy`."""
+
+    enabled: bool
+    strategy: FixedWindowRateLimiter
 
 
 def client_key_for(address: str | None) -> str:
@@ -58,32 +65,12 @@ def client_key_for(address: str | None) -> str:
     return str(ip)
 
 
-class SweepingMemoryStorage(MemoryStorage):
-    """`memory://` without its timer thread: limits' MemoryStorage starts a new thread every 10 ms
-    while counting, which cost more than the whole consent INSERT. Expired counters are dropped by
-    `get()` per key anyway; here the full sweep runs inline, at most once a second."""
-
-    STORAGE_SCHEME = ["consentkit-memory"]
-    _next_sweep = 0.0
-
-    def _MemoryStorage__schedule_expiry(self) -> None:  # replaces the parent's private scheduler
-        now = time.time()
-        if now >= self._next_sweep:
-            self._next_sweep = now + 1.0
-            self._MemoryStorage__expire_events()  # type: ignore[attr-defined]
-
-
 def init_app(app: Flask) -> None:
     """Create this app's limiter and trust `PROXY_COUNT` proxies for the client address."""
     trust_proxies(app)
-    uri = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
-    if uri.startswith("memory://"):
-        uri = "consentkit-memory://"
-    limiter = Limiter(client_key, app=app, strategy="fixed-window", storage_uri=uri)
-    # No limit is declared with decorators or defaults (views call `check`), so Flask-Limiter's
-    # before_request hook would only spend a third of a millisecond per request finding nothing.
-    app.before_request_funcs[None].remove(limiter._check_request_limit)
-    app.extensions[EXTENSION] = limiter
+    storage = storage_from_string(str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://"))
+    app.extensions[EXTENSION] = Limiter(bool(app.config.get("RATELIMIT_ENABLED", True)),
+                                        FixedWindowRateLimiter(storage))
 
 
 def trust_proxies(app: Flask) -> None:
@@ -116,19 +103,18 @@ def check(scope: str, config_key: str, *, app: Flask | None = None,
           address: str | None = None) -> None:
     """Count one request of this client against the limit in `config_key`; raise 429 when over.
 
-    The consent POST passes its `app` and the client `address` it already holds (each lookup
-    through Flask's context proxies costs on the hot path); others let them default to the
-    current app and request.
+    The consent POST passes the client `address` it already holds; `app` and `address` default
+    to the current app and request.
     """
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    app = app or current_app
     limiter = get_limiter(app)
     if not limiter.enabled:
         return
     item = _limit(app, config_key)
     key = client_key_for(address if address is not None else request.remote_addr)
-    if limiter.limiter.hit(item, scope, key):
+    if limiter.strategy.hit(item, scope, key):
         return
-    reset_at = limiter.limiter.get_window_stats(item, scope, key).reset_time
+    reset_at = limiter.strategy.get_window_stats(item, scope, key).reset_time
     raise RateLimited(item, max(1, math.ceil(reset_at - time.time())))
 
 
@@ -138,18 +124,18 @@ def wait_seconds(scope: str, config_key: str, key: str, *, app: Flask | None = N
     Counts nothing (see `count`): the sign-in lockout tests before it checks a password and counts
     only failures. With Redis storage every process and machine sees the same count.
     """
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    app = app or current_app
     limiter = get_limiter(app)
     item = _limit(app, config_key)
-    if not limiter.enabled or limiter.limiter.test(item, scope, key):
+    if not limiter.enabled or limiter.strategy.test(item, scope, key):
         return 0
-    reset_at = limiter.limiter.get_window_stats(item, scope, key).reset_time
+    reset_at = limiter.strategy.get_window_stats(item, scope, key).reset_time
     return max(1, math.ceil(reset_at - time.time()))
 
 
 def count(scope: str, config_key: str, key: str, *, app: Flask | None = None) -> None:
     """Count one event of `key` against the limit in `config_key` (see `wait_seconds`)."""
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    app = app or current_app
     limiter = get_limiter(app)
     if limiter.enabled:
-        limiter.limiter.hit(_limit(app, config_key), scope, key)
+        limiter.strategy.hit(_limit(app, config_key), scope, key)

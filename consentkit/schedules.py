@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Flask
 from huey.exceptions import TaskLockedException
@@ -22,11 +22,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .db import get_db
+from .jobs.queue import JobQueue
 from .jobs.runner import enqueue_scan
 from .models import Job, Scan, Site, utcnow
-
-if TYPE_CHECKING:
-    from .jobs.queue import JobQueue
 
 log = logging.getLogger(__name__)
 PERIODS = {"weekly": timedelta(days=7), "monthly": timedelta(days=30)}

@@ -7,7 +7,8 @@ banner does so by itself.
 
 from __future__ import annotations
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, current_app, g, jsonify, request
+from markupsafe import escape
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -24,8 +25,6 @@ def wants_json() -> bool:
 def _render(code: int, name: str, description: str):
     if wants_json():
         return jsonify(error=name.lower().replace(" ", "_"), message=description), code
-    from markupsafe import escape
-
     body = (f"<!doctype html><html lang=en><meta charset=utf-8><title>{code} {escape(name)}</title>"
             f"<h1>{code} {escape(name)}</h1><p>{escape(description)}</p></html>")
     return body, code, {"Content-Type": "text/html; charset=utf-8"}
@@ -72,8 +71,6 @@ def handle_unavailable(exc: Exception):
     if not is_unavailable(exc):
         return handle_unexpected(exc)
     _drop_session()
-    from flask import current_app
-
     first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[:1]
     current_app.logger.warning("database unavailable: %s", first[0] if first else type(exc).__name__)
     body, code, *rest = _render(503, "Service Unavailable",
@@ -86,8 +83,6 @@ def handle_unavailable(exc: Exception):
 def handle_unexpected(exc: Exception):
     _drop_session()
     original = exc.original_exception if isinstance(exc, InternalServerError) else exc
-    from flask import current_app
-
     current_app.logger.exception("unhandled error", exc_info=original)
     return _render(500, "Internal Server Error", "the server failed; the error is logged")
 

@@ -11,13 +11,11 @@ import re
 import zlib
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import BinaryIO
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from xml.etree import ElementTree
 
-import tldextract
-
+from .domains import registrable_domain
 from .errors import InvalidScanUrl
 
 # Query parameters that only say where a visitor came from: the same page either way.
@@ -30,23 +28,6 @@ NON_HTML = re.compile(
     r"\.(pdf|zip|gz|tgz|rar|7z|exe|dmg|msi|apk|iso|jpe?g|png|gif|webp|avif|svg|ico|bmp|tiff?|"
     r"mp3|mp4|m4a|webm|ogg|wav|mov|avi|mkv|woff2?|ttf|otf|eot|css|js|json|xml|rss|atom|txt|csv|"
     r"docx?|xlsx?|pptx?|odt|ods)$", re.I)
-
-
-@lru_cache(maxsize=1)
-def _extractor() -> tldextract.TLDExtract:
-    """The bundled public-suffix snapshot only: a scan must never fetch the list from the internet."""
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-
-
-@lru_cache(maxsize=4096)
-def registrable_domain(host: str) -> str:
-    """`www.itsworking.no` → `itsworking.no`; hosts under no known suffix (`.test`) keep two labels."""
-    host = host.lower().strip(".")
-    parts = _extractor()(host)
-    if parts.suffix and parts.domain:
-        return f"{parts.domain}.{parts.suffix}"
-    labels = host.split(".")
-    return ".".join(labels[-2:]) if len(labels) >= 2 else host
 
 
 def check_start_url(url: str) -> str:

@@ -18,15 +18,17 @@ from the times):
   is recorded); `watch` says how the late-write watch ended (`idle`, `quiet`, `cap`,
   `unresponsive`: scanner.watch), null when the page was not watched.
 - `cookies`: `{name, value, domain, path, expires, lifetime_seconds, http_only, secure, same_site,
-  size, party, category, provider, purpose: {en, nb}, reason, first_seen_url, set_by, phases}`.
+  size, party, category, provider, purpose: {en, nb}, reason, documented_lifetime, first_seen_url,
+  set_by, phases}`.
   `domain` as the browser stores it (leading dot = domain cookie); `expires` epoch seconds or null
   for a session cookie; `seen_on` maps each phase to the first page it was seen on; `party` is
   `first` when the registrable domain is the site's, else `third`;
   `set_by` is the URL of the response whose Set-Cookie created it or of the script that wrote it,
   `""` when unknown; `phases` lists the phases in which it was present; `category` is one of
   necessary, functional, analytics, marketing, or `unclassified`.
-- `storage`: `{kind, name, origin, party, category, provider, purpose, reason, first_seen_url,
-  set_by, phases}`, `kind` ∈ localStorage, sessionStorage, indexedDB (database name).
+  `documented_lifetime` is the knowledge base's own lifetime ("2 years"), "" when it has none.
+- `storage`: `{kind, name, origin, party, category, provider, purpose, reason, documented_lifetime,
+  first_seen_url, set_by, phases}`, `kind` ∈ localStorage, sessionStorage, indexedDB (database name).
 - `requests`: `{domain, hosts, party, count, pixels, pixel, provider, category}` per registrable
   domain; `pixel` is true when any request was a beacon or a tiny image.
 - `violations`: `{kind, name, domain, category, phase, page, set_by}`: an item that is not
@@ -45,7 +47,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from .crawl import registrable_domain
+from .domains import registrable_domain
 from .observe import PHASES, Observations
 
 VERSION = 1
@@ -61,7 +63,8 @@ def iso(ts: float) -> str:
 
 
 def _classify(classifier: Any, name: str, domain: str, setter: str, kind: str) -> dict[str, Any]:
-    blank = {"category": UNCLASSIFIED, "provider": "", "purpose": {"en": "", "nb": ""}, "reason": ""}
+    blank = {"category": UNCLASSIFIED, "provider": "", "purpose": {"en": "", "nb": ""}, "reason": "",
+             "documented_lifetime": ""}
     if classifier is None:
         return blank
     try:
@@ -73,7 +76,8 @@ def _classify(classifier: Any, name: str, domain: str, setter: str, kind: str) -
             "provider": getattr(result, "provider", "") or "",
             "purpose": {"en": getattr(result, "purpose_en", "") or "",
                         "nb": getattr(result, "purpose_nb", "") or ""},
-            "reason": getattr(result, "reason", "") or ""}
+            "reason": getattr(result, "reason", "") or "",
+            "documented_lifetime": getattr(result, "lifetime", "") or ""}
 
 
 def lifetime(expires: float | None, seen_at: float) -> int | None:

@@ -92,11 +92,15 @@ def test_etag_revalidation_answers_304(client, site_key):
     first = client.get(url)
     etag = first.headers["ETag"]
     assert etag.startswith('"') and not etag.startswith("W/")
-    assert "must-revalidate" in first.headers["Cache-Control"]
+    # Fresh for a minute, then served from the browser's cache while it revalidates: a returning
+    # visitor never waits for consent.js, and still sees a change within a minute.
+    assert first.headers["Cache-Control"] == \
+        "public, max-age=60, stale-while-revalidate=86400, stale-if-error=604800"
     assert "Accept-Encoding" in first.headers["Vary"]
     again = client.get(url, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
     assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+    assert again.headers["Cache-Control"] == first.headers["Cache-Control"]
 
 
 @pytest.mark.parametrize("accept, encoding, decode", [
@@ -261,3 +265,13 @@ def test_unknown_third_party_setters_are_blocked_under_what_they_set(app):
     assert config["hosts"]["marketing"] == ["cdn.heatmaps.example"]
     assert "cdn.heatmaps.example" not in config["hosts"]["analytics"]
     assert not any("example.no" in h for hosts in config["hosts"].values() for h in hosts)
+
+
+def test_the_view_chunk_named_by_its_digest_is_immutable(client, site_key):
+    """The config names the view under its content digest, so it can be cached for good."""
+    view = config_of(client.get(f"/v1/sites/{site_key}/consent.js").data)["viewUrl"]
+    response = client.get(view)
+    assert response.status_code == 200 and response.headers["ETag"]
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    stale = client.get("/v1/banner/0000000000000000/consentkit-ui.js")
+    assert "immutable" not in stale.headers["Cache-Control"]

@@ -45,7 +45,18 @@ def test_site_add_prints_key_and_snippet(runner):
                            "--origin", "https://www.itsworking.no", "--lang", "nb")
     assert result.exit_code == 0, result.output
     key = result.output.split("with key ")[1].split()[0]
-    assert f'<script src="http://consent.test/v1/sites/{key}/consent.js"></script>' in result.output
+    # The inline stub first (what must hold before the page's scripts), then the banner, async.
+    assert '<script data-origin="http://consent.test">' in result.output
+    assert f'<script async src="http://consent.test/v1/sites/{key}/consent.js"></script>' in result.output
+    assert "script-src 'sha256-" in result.output
+
+
+def test_site_show_snippet_follows_consent_mode(runner):
+    key = json.loads(runner.invoke("site", "add", "--name", "CM", "--origin", "https://cm.example.no",
+                                   "--consent-mode", "--json").output)["key"]
+    shown = json.loads(runner.invoke("site", "show", key, "--json").output)
+    assert '<script data-origin="http://consent.test" data-consent-mode>' in shown["embed"]
+    assert shown["csp_script_hash"].startswith("'sha256-")
 
 
 def test_site_json_roundtrip_and_edit_bumps_revision(runner, app):

@@ -114,3 +114,16 @@ def test_sqlite_wal_is_checkpointed_by_a_background_thread(app, site_id):
     with get_db(app).engine.connect() as conn:  # the WAL's frames are all back in the database
         busy, frames, copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
     assert busy == 0 and frames == copied
+
+
+def test_values_written_past_core_read_back_as_core_would_store_them(app, site_id):
+    """The writer bypasses Core's execute but applies each column type's bind processor: a
+    datetime, booleans, a NULL and text read back through the ORM exactly as they went in."""
+    writer: ConsentWriter = get_db(app).consent_writer
+    row = _row(site_id, "typed")
+    writer.append(row)
+    with get_db(app).sessions() as session:
+        stored = session.scalars(select(ConsentRecord).where(ConsentRecord.consent_id == "typed")).one()
+    assert (stored.created_at, stored.functional, stored.analytics, stored.marketing, stored.gpc) == \
+        (row[3], True, False, None, False)
+    assert (stored.method, stored.language, stored.page_url) == ("custom", "nb", "https://www.example.no/")

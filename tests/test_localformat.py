@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from rich.console import Console
 
+from consentkit.banner_config import cookie_details
+from consentkit.commands.scan import render_report
+from consentkit.declaration.content import group_items
+from consentkit.declaration.localized import localize_item
 from consentkit.localformat import (
     capped_by_browser,
     date_pattern,
@@ -73,3 +78,24 @@ def test_documented_lifetimes_are_read_at_their_longest(text, seconds):
 def test_the_browsers_400_day_cap_is_recognised():
     assert capped_by_browser(400 * DAY) and capped_by_browser(400 * DAY - 3600)
     assert not capped_by_browser(365 * DAY) and not capped_by_browser(None)
+
+
+def test_a_capped_cookie_reads_the_same_in_the_declaration_admin_cli_and_banner(app):
+    """Chrome cut a 2-year `_ga` to 400 days: every place that shows it says "2 years", the
+    lifetime the site asked for, through `lifetime_text`; none says "13 months" or "1 year"."""
+    item = {"name": "_ga", "kind": "cookie", "domain": ".example.no", "party": "first",
+            "category": "analytics", "provider": "Google Analytics", "purpose": {"en": "Counts visits"},
+            "lifetime_seconds": 400 * DAY, "documented_lifetime": "2 years", "set_by": "",
+            "first_seen_url": "https://www.example.no/", "phases": ["accept"], "seen_on": []}
+    declared = localize_item(group_items([item])[0].items[0], "en")["lifetime"]
+    with app.test_request_context():
+        admin = app.jinja_env.get_template("admin/_items.html").render(items=[item], violations=None)
+    console = Console(width=200, record=True)
+    render_report({"cookies": [item], "storage": [], "summary": {
+        "pages": 1, "cookies": 1, "storage": 0, "third_party_domains": 0, "unclassified": 0},
+        "violations": []}, console)
+    banner = cookie_details([item])[0]["lifetime"]
+    assert declared == banner["en"] == "2 years"
+    assert "<td>2 years</td>" in admin
+    assert "2 years" in console.export_text()
+    assert lifetimes(400 * DAY, "cookie", "2 years") == banner

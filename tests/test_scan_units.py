@@ -8,7 +8,7 @@ import pytest
 from rich.console import Console
 from rich.text import Text
 
-from consentkit.commands.scan import human_lifetime, render_phases, shown
+from consentkit.commands.scan import render_phases, shown
 from scanner.collect import parse_cookie_write, script_from_stack
 from scanner.crawl import (
     Frontier,
@@ -179,9 +179,6 @@ def test_terminal_text_is_never_markup():
     assert isinstance(shown("[red]x[/red]"), Text)
     assert shown("[red]x[/red]").plain == "[red]x[/red]"
     assert shown("a\x1b[31mb\x07").plain == "a\\x1b[31mb\\x07"
-    assert human_lifetime(None) == "Session"
-    assert human_lifetime(1800) == "30 minutes"
-    assert human_lifetime(400 * 86400) == "13 months"  # as the declaration and the admin say it
 
 
 def test_terminal_says_what_was_clicked_and_plainly_what_was_not():

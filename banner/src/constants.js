@@ -6,6 +6,12 @@ export const VERSION = "0.1.0";
 export const NECESSARY = "necessary";
 /** Languages with built-in texts (texts.js); a site may add others through `texts`. */
 export const LANGS = ["nb", "nn", "en"];
+/** Global under which the hooks live (hooks.js): the stub installs them, the core takes them over. */
+export const HOOKS = "__consentkit";
+/** Category of what the stub holds before the core is here: the core gives it its own or releases it. */
+export const WAIT = "?";
+/** The reopen button's label (texts.js's `settings`) in each built-in language: the core shows it. */
+export const REOPEN = { en: "Cookie settings", nb: "Innstillinger for informasjonskapsler", nn: "Innstillingar for informasjonskapslar" };
 /** Event the view chunk dispatches on document when it has loaded, with its functions as detail. */
 export const VIEW_EVENT = "consentkit:view";
 /** The optional categories a site may ask for, in the order they are shown. */

@@ -2,14 +2,15 @@
 // Consent Mode and the outbox at once, then loads the view (loadview.js). window.ConsentKit is the public
 // API (docs/contracts.md); no method ever throws into the host page.
 import { installBlocking, scan } from "./blocking.js";
-import { DEFAULTS, GPC, NECESSARY, OPTIONAL } from "./constants.js";
+import { DEFAULTS, GPC, HOOKS, NECESSARY, OPEN_ATTR, OPTIONAL } from "./constants.js";
 import { loadConsent, payload, publicConsent, saveConsent, uuid } from "./consent.js";
 import { consentDefault, consentUpdate } from "./consentmode.js";
 import { deleteMatching } from "./cookies.js";
 import { pickLanguage } from "./lang.js";
 import { loadView } from "./loadview.js";
-import { enqueue, pending, pump } from "./outbox.js";
+import { enqueue, pending, send } from "./outbox.js";
 import PAGE_CSS from "./page.css";
+import { mountShell, syncReopen } from "./reopen.js";
 import { granted, safe, whenParsed } from "./util.js";
 
 /** The script element of the bundle itself: its nonce is carried to the scripts we activate. */
@@ -57,7 +58,7 @@ function createState(config) {
   const current = document.currentScript;
   const gpcOn = navigator.globalPrivacyControl === true && Object.hasOwn(GPC, cfg.gpc);
   const s = {
-    cfg, lang, t: {}, view: null, wantOpen: null, parsed: false, src: (SCRIPT && SCRIPT.src) || location.href,
+    cfg, lang, t: {}, view: null, viewRequested: false, needView: null, wantOpen: null, parsed: false, src: (SCRIPT && SCRIPT.src) || location.href,
     nonce: (SCRIPT && SCRIPT.nonce) || (current && current.nonce) || "",
     consent: null, knownId: null, knownReceipt: null, listeners: [], warned: {}, ui: null, create: null, act: null,
     mem: [], sending: false, timer: 0, sets: {}, innerHTML: null,
@@ -95,6 +96,7 @@ function decide(s, wanted, method) {
   if (s.cfg.consentMode) consentUpdate(ch);
   enqueue(s, payload(s, s.consent));
   if (s.view) s.view.closeBanner(s);
+  else syncReopen(s);
   if (document.readyState !== "loading") scan(s);
   notify(s);
 }
@@ -129,8 +131,8 @@ function actions(s) {
 }
 
 /**
- * Starts the banner. Installs blocking and Consent Mode's default at once; builds the UI once the
- * document is parsed.
+ * Starts the banner. Installs blocking and Consent Mode's default at once (unless the stub did);
+ * loads the view only when something must be shown, and builds the UI once the document is parsed.
  * @param {object} config see docs/contracts.md
  */
 function start(config) {
@@ -141,19 +143,18 @@ function start(config) {
   s.knownId = stored.id || null;
   s.knownReceipt = stored.receipt || null;
   s.act = actions(s);
+  const stub = window[HOOKS];
   if (s.cfg.consentMode) {
-    consentDefault();
+    if (!stub || !stub.cm) consentDefault();
     if (s.consent) consentUpdate(s.consent.choices);
   }
   installBlocking(s);
   adoptPageStyles();
-  loadView(s, SCRIPT, (view) => {
-    s.view = view;
-    s.t = view.textsFor(s.cfg, s.lang);
-    whenParsed(() => show(s));
-  });
-  pump(s);
-  addEventListener("online", () => pump(s));
+  s.needView = () => requestView(s);
+  if (!s.consent || location.hash === "#consentkit") s.needView();
+  openOnDemand(s);
+  send(s);
+  addEventListener("online", () => send(s));
   const gpcCoversAll = s.gpcDenied.length > 0 && s.gpcDenied.length === s.cfg.categories.length;
   if (s.consent ? s.gpcDenied.some((c) => s.consent.choices[c]) : gpcCoversAll) {
     decide(s, s.consent ? s.consent.choices : {}, "gpc");
@@ -161,9 +162,40 @@ function start(config) {
   whenParsed(() => ready(s));
 }
 
-/** Once parsed: release held elements that are granted, announce readiness; show the view if it is here. */
+/** Loads the view once: a returning visitor fetches it only when it opens the settings or needs a placeholder. */
+function requestView(s) {
+  if (s.viewRequested) return;
+  s.viewRequested = true;
+  loadView(s, SCRIPT, (view) => {
+    s.view = view;
+    s.t = view.textsFor(s.cfg, s.lang);
+    view.pump(s);
+    whenParsed(() => show(s));
+  });
+}
+
+/** A settings link (`data-consentkit-open`) or `#consentkit` (the declaration's withdraw link) opens the
+ * settings, loading the view first if it is not here. */
+function openOnDemand(s) {
+  document.addEventListener("click", safe((e) => {
+    if (!e.target.closest || !e.target.closest("[" + OPEN_ATTR + "]")) return;
+    e.preventDefault();
+    openSettings(s);
+  }));
+  addEventListener("hashchange", safe(() => location.hash === "#consentkit" && openSettings(s)));
+}
+
+/** Opens the settings: at once when the view is mounted, else as soon as it is. */
+function openSettings(s) {
+  if (s.ui) return s.view.openBanner(s, true);
+  s.wantOpen = true;
+  s.needView();
+}
+
+/** Once parsed: the shell, release held elements that are granted, announce readiness; show the view if it is here. */
 function ready(s) {
   s.parsed = true;
+  mountShell(s, () => openSettings(s));
   scan(s);
   document.dispatchEvent(new CustomEvent("consentkit:ready", { detail: publicConsent(s.consent) }));
   if (s.view) show(s);
@@ -188,8 +220,9 @@ const api = {
     const s = state;
     if (!s) return;
     const settings = layer === "settings" || !!s.consent;
-    if (s.ui) s.view.openBanner(s, settings);
-    else s.wantOpen = settings; // opened as soon as the view is mounted
+    if (s.ui) return s.view.openBanner(s, settings);
+    s.wantOpen = settings; // opened as soon as the view is mounted
+    s.needView();
   }),
   /** Closes the banner without recording anything. */
   hide: safe(() => {

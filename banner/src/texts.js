@@ -1,4 +1,5 @@
 // Built-in texts (bokmål, nynorsk, English), part of the view chunk. Sites override any key per language.
+import { REOPEN } from "./constants.js";
 
 /** Built-in texts by language; `{c}` is replaced by a category name. `reopen` (the floating
  * button's label) falls back to `settings`, which is the same text in every built-in language. */
@@ -8,7 +9,7 @@ export const TEXTS = {
     description: "We use necessary cookies to make this site work. With your consent we also use cookies " +
       "for functionality, statistics and marketing. You can change your choice at any time.",
     accept: "Accept all", reject: "Reject all", customize: "Customize", save: "Save choices",
-    settings: "Cookie settings",
+    settings: REOPEN.en,
     settingsText: "Choose which cookies we may use. Necessary cookies are always on.",
     declaration: "Cookie declaration", privacy: "Privacy policy",
     necessary: "Necessary", necessary_desc: "Needed for the site to work, for example to remember your choices.",
@@ -28,7 +29,7 @@ export const TEXTS = {
       "bruker vi også informasjonskapsler til funksjonalitet, statistikk og markedsføring. Du kan når som " +
       "helst endre valget ditt.",
     accept: "Godta alle", reject: "Avvis alle", customize: "Tilpass", save: "Lagre valg",
-    settings: "Innstillinger for informasjonskapsler",
+    settings: REOPEN.nb,
     settingsText: "Velg hvilke informasjonskapsler vi kan bruke. Nødvendige er alltid på.",
     declaration: "Erklæring om informasjonskapsler", privacy: "Personvernerklæring",
     necessary: "Nødvendige", necessary_desc: "Trengs for at nettstedet skal virke, for eksempel for å huske valgene dine.",
@@ -48,7 +49,7 @@ export const TEXTS = {
       "brukar vi òg informasjonskapslar til funksjonalitet, statistikk og marknadsføring. Du kan når som " +
       "helst endre valet ditt.",
     accept: "Godta alle", reject: "Avvis alle", customize: "Tilpass", save: "Lagre val",
-    settings: "Innstillingar for informasjonskapslar",
+    settings: REOPEN.nn,
     settingsText: "Vel kva informasjonskapslar vi kan bruke. Naudsynte er alltid på.",
     declaration: "Erklæring om informasjonskapslar", privacy: "Personvernerklæring",
     necessary: "Naudsynte", necessary_desc: "Trengst for at nettstaden skal verke, til dømes for å hugse vala dine.",

@@ -1,13 +1,11 @@
-// The banner's two layers, the reopen button and the placeholders of held iframes, in a shadow root styled
-// by a constructable stylesheet (no <style>, no style attributes: works under a strict CSP). Part of the
+// The banner's two layers and the placeholders of held iframes, in the shadow root of the core's shell
+// (reopen.js, which also has the reopen button), styled by a constructable stylesheet (no <style>, no style attributes: works under a strict CSP). Part of the
 // view chunk (view.js), which the core loads after it has blocked what needs blocking. Decisions go
 // through `state.act`; what the core knows (is anything still unsent?) through `state.pending()`.
 import CSS from "./banner.css";
-import { NECESSARY, OPEN_ATTR } from "./constants.js";
+import { NECESSARY } from "./constants.js";
 import { fill as fillText } from "./texts.js";
 import { granted, safe } from "./util.js";
-
-const SVG = "http://www.w3.org/2000/svg";
 
 /**
  * Creates an element. Attributes: `on*` functions become (safe) listeners, `true` an empty attribute,
@@ -49,49 +47,22 @@ export function placeholder(state, el, c) {
 }
 
 /**
- * Creates the banner's host element with its shadow root, stylesheet, reopen button and listeners.
- * Call once the body exists.
+ * Mounts the layers into the core's shell (reopen.js): their stylesheet and listeners.
  * @param {object} state
  */
 export function mount(state) {
   if (typeof state.cfg.detailsUrl === "string") state.details = loadDetails(state);
   const ap = state.cfg.appearance || {};
-  const host = h("div", { "data-consentkit-root": "" });
-  const root = host.attachShadow({ mode: "open" });
+  const { host, root, reopen } = state.shell;
   const sheet = new CSSStyleSheet();
   sheet.replaceSync(CSS);
-  root.adoptedStyleSheets = [sheet];
-  if (/^#[0-9a-f]{3,8}$/i.test(ap.accent || "")) host.style.setProperty("--a", ap.accent);
-  const label = state.t.reopen || state.t.settings;
-  const reopen = h("button", {
-    type: "button", class: "o", "aria-label": label, title: label, hidden: true,
-    onclick: () => openBanner(state, true),
-  }, icon());
-  root.append(reopen);
+  root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
   state.ui = { host, root, reopen, box: null, back: null, pos: ap.position === "center" ? "center" : "bottom" };
   root.addEventListener("keydown", safe((e) => onKey(state, e)));
   document.addEventListener("focusin", safe((e) => {
     if (state.ui.box && !state.consent && !host.contains(e.target)) state.ui.box.focus();
   }));
-  document.addEventListener("click", safe((e) => {
-    if (!e.target.closest || !e.target.closest("[" + OPEN_ATTR + "]")) return;
-    e.preventDefault();
-    openBanner(state, true);
-  }));
-  // A link to "#consentkit" (the declaration's withdraw link, in Markdown too) opens the settings.
   addEventListener("hashchange", safe(() => location.hash === "#consentkit" && openBanner(state, true)));
-  document.body.append(host);
-}
-
-/** @returns {SVGElement} a small cookie icon */
-function icon() {
-  const svg = document.createElementNS(SVG, "svg");
-  const path = document.createElementNS(SVG, "path");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("aria-hidden", "true");
-  path.setAttribute("d", "M12 2a10 10 0 1 0 10 10 4 4 0 0 1-5-5 4 4 0 0 1-5-5M8.5 8.5h0M16 15.5h0M11 17h0M7 13h0");
-  svg.append(path);
-  return svg;
 }
 
 /**

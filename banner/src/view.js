@@ -1,7 +1,9 @@
-// Entry of the view chunk (static/consentkit-ui.js): the banner's layers, placeholders and texts. It has no
+// Entry of the view chunk (static/consentkit-ui.js): the banner's layers, placeholders and texts, and the
+// outbox's sender. It has no
 // state of its own; it hands its functions to the core, which calls them with the one state object.
 import { VIEW_EVENT } from "./constants.js";
+import { pump } from "./sender.js";
 import { textsFor } from "./texts.js";
 import { closeBanner, mount, openBanner, placeholder } from "./ui.js";
 
-document.dispatchEvent(new CustomEvent(VIEW_EVENT, { detail: { mount, openBanner, closeBanner, placeholder, textsFor } }));
+document.dispatchEvent(new CustomEvent(VIEW_EVENT, { detail: { mount, openBanner, closeBanner, placeholder, textsFor, pump } }));

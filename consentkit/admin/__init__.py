@@ -38,6 +38,6 @@ def format_datetime(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
 
-def format_lifetime(seconds: float | None, kind: str = "cookie") -> str:
+def format_lifetime(seconds: float | None, kind: str = "cookie", documented: str | None = None) -> str:
     """A lifetime in the admin's English, from the one formatter the declaration and banner use."""
-    return lifetime_text(seconds, kind, "en")
+    return lifetime_text(seconds, kind, "en", documented or None)

@@ -38,7 +38,7 @@ def violation_keys(report: dict[str, Any] | None) -> set[tuple[str, str]]:
 @bp.get("/sites/<key>/scans")
 def scan_list(key: str):
     site = load_site(key)
-    app = current_app._get_current_object()
+    app = current_app
     reap(app, get_queue(app))  # a job whose worker died is settled before it is shown
     db = get_session()
     scans = list(db.scalars(select(Scan).where(Scan.site_id == site.id)
@@ -59,7 +59,7 @@ def scan_start(key: str):
     if not form.validate_on_submit():
         flash("; ".join(e for errs in form.errors.values() for e in errs), "error")
         return redirect(url_for("admin.scan_list", key=site.key))
-    app = current_app._get_current_object()
+    app = current_app
     latest = job_records.list_jobs(get_session(), site=site, limit=1)
     options = {**(latest[0].options if latest else {}), "max_pages": form.max_pages.data}
     urls = [form.url.data] if form.url.data else []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
-from .. import api, notify, public_url, sites
+from .. import api, notify, public_url, sites, snippet
 from ..db import get_session
 from ..errors import InvalidSiteSettings, UnknownSite
 from ..models import Site
@@ -21,9 +21,9 @@ def load_site(key: str) -> Site:
         abort(404, description=f"no site with key {key!r}")
 
 
-def embed_snippet(key: str) -> str:
-    base = public_url.for_request(current_app, request)
-    return f'<script src="{base}/v1/sites/{key}/consent.js"></script>'
+def embed_snippet(site: Site) -> str:
+    """The snippet with the address this admin was reached at (or PUBLIC_URL)."""
+    return snippet.for_site(public_url.for_request(current_app, request), site)
 
 
 @bp.get("/sites")
@@ -58,7 +58,8 @@ def site_new():
 def site_show(key: str):
     """The site's overview (figures, latest scan, queue, schedule), its embed snippet and origins."""
     site = load_site(key)
-    return render_template("admin/site.html", site=site, snippet=embed_snippet(site.key),
+    return render_template("admin/site.html", site=site, snippet=embed_snippet(site),
+                           csp_hash=snippet.csp_hash(),
                            ov=dashboard.site_overview(get_session(), site), methods=dashboard.SHARE_METHODS,
                            period=dashboard.PERIOD_DAYS, weeks=dashboard.TREND_WEEKS,
                            add_form=OriginForm(formdata=None), remove_form=OriginForm(formdata=None),

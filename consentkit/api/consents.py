@@ -146,11 +146,10 @@ def record_consent(key: str) -> tuple[Response, int]:
     """Store one visitor choice; 201 with its receipt only once it is committed.
 
     Site settings and revision hashes come from process caches; a pooled connection is opened only
-    when one misses, and the INSERT goes through the process's group-commit writer. The request
-    and app are taken out of Flask's context proxies once: every proxy access costs a lookup.
+    when one misses, and the INSERT goes through the process's group-commit writer.
     """
-    req: Request = request._get_current_object()  # type: ignore[attr-defined]
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    req: Request = request
+    app: Flask = current_app
     _rate_limit(app, req, "consents")
     views: SiteViews = app.extensions[SITE_VIEWS]
     db = get_db(app)
@@ -226,8 +225,8 @@ def _record(db: Database, views: SiteViews, site: SiteView, consent: Consent,
 def consent_history(key: str, consent_id: str) -> Response:
     """One consent ID's own records, as proof for the visitor, shown only to whoever presents the
     ID's latest receipt (in the `Consent-Receipt` header): the consent ID alone is not a secret."""
-    req: Request = request._get_current_object()  # type: ignore[attr-defined]
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    req: Request = request
+    app: Flask = current_app
     _rate_limit(app, req, "history")
     with LazyConnection(get_db(app).engine) as connect:
         site, _cached, _origin = _authorise(app.extensions[SITE_VIEWS], connect, key, req)
@@ -246,8 +245,8 @@ def consent_history(key: str, consent_id: str) -> Response:
 @bp.route("/sites/<key>/consents/<consent_id>", methods=["OPTIONS"], provide_automatic_options=False)
 def consents_preflight(key: str, consent_id: str | None = None) -> Response:
     """CORS preflight: answered with permissions only for the site's own origins (and ours)."""
-    req: Request = request._get_current_object()  # type: ignore[attr-defined]
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    req: Request = request
+    app: Flask = current_app
     _rate_limit(app, req, "preflight")
     with LazyConnection(get_db(app).engine) as connect:
         site, _ = cached_site(app.extensions[SITE_VIEWS], connect, key)

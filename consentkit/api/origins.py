@@ -18,6 +18,8 @@ from urllib.parse import quote, urlsplit
 
 from flask import Request, Response
 
+from scanner.domains import registrable_domain
+
 from ..consents import Consent, Recorded, SiteView
 
 PREFLIGHT_MAX_AGE = "600"
@@ -71,20 +73,6 @@ def preflight_headers(response: Response, origin: str) -> None:
     response.headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
 
 
-@functools.cache
-def _extractor():
-    """tldextract with its bundled public-suffix snapshot: no network access, ever."""
-    import tldextract
-
-    return tldextract.TLDExtract(suffix_list_urls=())
-
-
-@functools.lru_cache(maxsize=4096)
-def registrable_domain(host: str) -> str:
-    """"example.co.uk" for "consent.example.co.uk"; "" for IPs, localhost and bare suffixes."""
-    return _extractor()(host).top_domain_under_public_suffix
-
-
 def cookie_domain(request: Request, origin: str, site: SiteView) -> str | None:
     """The Domain for the consent cookie if this server may set it for the page, else None.
 
@@ -102,8 +90,8 @@ def _cookie_domain(server_host: str, origin: str, configured: str | None) -> str
         page_host = urlsplit(origin).hostname or ""
     except ValueError:
         return None
-    base = registrable_domain(server_host)
-    if not base or base != registrable_domain(page_host):
+    base = registrable_domain(server_host, strict=True)
+    if not base or base != registrable_domain(page_host, strict=True):
         return None
     domain = (configured or base).lstrip(".").lower()
     if server_host != domain and not server_host.endswith("." + domain):

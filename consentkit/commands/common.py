@@ -16,6 +16,8 @@ from flask import Flask
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
+from ..app import create_app
+from ..db import get_db
 from ..errors import ConsentKitError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -27,8 +29,6 @@ def make_app() -> Flask:
     root = ctx.find_root() if ctx else None
     if root is not None and isinstance(root.obj, Flask):
         return root.obj
-    from ..app import create_app
-
     try:
         app = create_app()
     except ConsentKitError as exc:
@@ -41,8 +41,6 @@ def make_app() -> Flask:
 @contextmanager
 def session_scope() -> Iterator[Session]:
     """A committed-on-success session inside the app context."""
-    from ..db import get_db
-
     app = make_app()
     with app.app_context(), get_db(app).session() as session:
         yield session

@@ -56,13 +56,9 @@ def shown(value: Any) -> Text:
     return Text(text if len(text) <= 120 else text[:117] + "…")
 
 
-def human_lifetime(seconds: int | None, kind: str = "cookie") -> str:
-    """The lifetime as the declaration and the admin say it (consentkit.localformat), in English."""
-    return lifetime_text(seconds, kind, "en")
-
-
 def _lifetime(item: dict[str, Any]) -> str:
-    return human_lifetime(item.get("lifetime_seconds"), item["kind"])
+    """The lifetime as the declaration, the admin and the banner say it (consentkit.localformat)."""
+    return lifetime_text(item.get("lifetime_seconds"), item["kind"], "en", item.get("documented_lifetime"))
 
 
 def render_report(report: dict[str, Any], console: Console) -> None:

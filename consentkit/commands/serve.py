@@ -8,8 +8,10 @@ from urllib.parse import urlsplit
 
 import click
 from flask import Flask
+from gunicorn.app.base import BaseApplication
 
 from .. import migrate, public_url
+from ..db import get_db
 from .common import friendly_errors, make_app
 from .db import data_locations
 
@@ -70,13 +72,7 @@ def _same_address(url: str, host: str, port: int) -> bool:
     return (parts.hostname or "") in local and (parts.port or default) == port
 
 
-def _gunicorn_base():
-    from gunicorn.app.base import BaseApplication
-
-    return BaseApplication
-
-
-class GunicornServer(_gunicorn_base()):  # type: ignore[misc]
+class GunicornServer(BaseApplication):
     """gunicorn with an app object we built, rather than an import string."""
 
     def __init__(self, app: Any, options: dict[str, Any]) -> None:
@@ -91,8 +87,6 @@ class GunicornServer(_gunicorn_base()):  # type: ignore[misc]
 
     def _post_fork(self, _server: Any, _worker: Any) -> None:
         """Each worker opens its own database connections; none cross a fork."""
-        from ..db import get_db
-
         get_db(self.application).dispose(close=False)
 
     def load(self) -> Any:

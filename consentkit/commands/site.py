@@ -9,12 +9,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from .. import notify, public_url, sites
+from .. import notify, public_url, sites, snippet
 from .common import friendly_errors, make_app, print_json, session_scope
-
-
-def embed_snippet(public_url: str, key: str) -> str:
-    return f'<script src="{public_url.rstrip("/")}/v1/sites/{key}/consent.js"></script>'
 
 
 def _snippet() -> tuple[str, str | None]:
@@ -122,16 +118,17 @@ def add(name: str, origins: tuple[str, ...], as_json: bool, **options: Any) -> N
         new = sites.create_site(session, name=name, origins=list(origins), **settings)
         secret = _webhook_secret(new, False)
         data = sites.site_as_dict(new)
+        base, warning = _snippet()
+        embed = snippet.for_site(base, new)
     if secret:
         click.echo(f"webhook secret (verify the ConsentKit-Signature header with it): {secret}", err=True)
-    base, warning = _snippet()
-    snippet = embed_snippet(base, data["key"])
     if as_json:
-        print_json({**data, "embed": snippet})
+        print_json({**data, "embed": embed, "csp_script_hash": snippet.csp_hash()})
         return
     click.echo(f"Created site {data['name']!r} with key {data['key']}")
-    click.echo("Paste this into the <head> of every page, before other scripts:")
-    click.echo(f"  {snippet}")
+    click.echo("Paste this into the <head> of every page, first, before other scripts")
+    click.echo(f"(a strict CSP allows the inline part with script-src {snippet.csp_hash()}):")
+    click.echo(embed)
     if warning:
         click.echo(f"Note: {warning}.", err=True)
 
@@ -160,8 +157,10 @@ def list_(as_json: bool) -> None:
 def show(key: str, as_json: bool) -> None:
     """Show every setting of a site and its embed snippet."""
     with session_scope() as session:
-        data = sites.site_as_dict(sites.get_site(session, key))
-    data["embed"] = embed_snippet(_snippet()[0], key)
+        found = sites.get_site(session, key)
+        data = sites.site_as_dict(found)
+        data["embed"] = snippet.for_site(_snippet()[0], found)
+    data["csp_script_hash"] = snippet.csp_hash()
     if as_json:
         print_json(data)
         return

@@ -10,10 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..localformat import (
-    capped_by_browser,
     date_pattern,
     date_text,
-    documented_seconds,
     lifetime_text,
 )
 from . import owner_texts
@@ -27,14 +25,13 @@ COLUMNS = ("name", "provider", "purpose", "lifetime", "type", "party", "domain")
 
 def lifetime_parts(item: Item, lang: str) -> tuple[str, str]:
     """(lifetime, note). A cookie the browser cut to its 400-day cap is given the vendor's own
-    documented lifetime, with a note of what the browser keeps."""
+    documented lifetime (`localformat.lifetime_text` decides, for every page alike), with a note
+    of what the browser keeps."""
+    shown = lifetime_text(item.lifetime_seconds, item.kind, lang, item.documented_lifetime)
     measured = lifetime_text(item.lifetime_seconds, item.kind, lang)
-    documented = documented_seconds(item.documented_lifetime)
-    if item.kind != "cookie" or not capped_by_browser(item.lifetime_seconds) or documented is None \
-            or documented <= (item.lifetime_seconds or 0):
-        return measured, ""
-    longest = lifetime_text(documented, item.kind, lang)
-    return longest, texts(lang)["lifetime_capped"].format(documented=longest, measured=measured)
+    if shown == measured:
+        return shown, ""
+    return shown, texts(lang)["lifetime_capped"].format(documented=shown, measured=measured)
 
 
 def localize_item(item: Item, lang: str) -> dict[str, Any]:

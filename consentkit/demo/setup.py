@@ -9,10 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import delete
+
+from scanner.browser import BrowserNotFound, find_browser
 
 from .. import migrate, sites, users
 from ..app import create_app
 from ..db import get_db
+from ..models import User
 from .hosts import DemoHosts
 
 ADMIN_USER = "admin"
@@ -48,18 +52,12 @@ def set_up(data_dir: Path, hosts: DemoHosts) -> DemoSetup:
 
 
 def _reset_admin(session, password: str) -> None:
-    from sqlalchemy import delete
-
-    from ..models import User
-
     session.execute(delete(User).where(User.username == ADMIN_USER))
     users.create_user(session, ADMIN_USER, password)
 
 
 def ensure_browser(echo) -> str:
     """A Chromium for the scan; installs Playwright's own when the machine has none."""
-    from scanner.browser import BrowserNotFound, find_browser
-
     try:
         return find_browser()
     except BrowserNotFound:

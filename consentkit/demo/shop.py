@@ -14,7 +14,9 @@ from __future__ import annotations
 import secrets
 
 from flask import Flask, Response, abort, render_template, request, url_for
+from markupsafe import Markup
 
+from .. import snippet
 from .hosts import DemoHosts
 
 PRODUCTS = [
@@ -63,7 +65,8 @@ def create_shop(hosts: DemoHosts, site_key: str, untagged_tag: bool = True) -> F
     @app.context_processor
     def demo_urls():
         return {"hosts": hosts, "site_key": site_key, "products": PRODUCTS, "untagged_tag": untagged_tag,
-                "banner_src": hosts.url(hosts.consent, f"/v1/sites/{site_key}/consent.js"),
+                # The snippet an owner pastes (the demo's site has Consent Mode on: demo/setup.py).
+                "banner_snippet": Markup(snippet.embed(hosts.url(hosts.consent, ""), site_key, True)),
                 "declaration_src": hosts.url(hosts.consent, f"/v1/sites/{site_key}/declaration.js")}
 
     _add_pages(app)

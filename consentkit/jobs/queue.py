@@ -9,16 +9,18 @@ Redis still cannot make a worker unpickle a message of their own.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask
 from huey import Huey, PriorityRedisHuey, SqliteHuey
+from huey.api import TaskWrapper
 from huey.serializer import SignedSerializer
 
 from ..errors import ConfigError
-from . import tasks
 
 EXTENSION = "consentkit.jobs"
 
@@ -51,15 +53,30 @@ def describe(app: Flask) -> str:
     return url
 
 
+@dataclass(frozen=True)
+class Tasks:
+    """The Huey tasks a queue sends messages to (registered by `consentkit.jobs.tasks.register`)."""
+
+    run_job: TaskWrapper
+    check_schedules: TaskWrapper
+    send_notification: TaskWrapper
+
+
 class JobQueue:
     """The Huey instance with consentkit's tasks, made on first use (a command that never queues
-    anything creates no queue file), and the jobs this process is running."""
+    anything creates no queue file), and the jobs this process is running.
 
-    def __init__(self, app: Flask) -> None:
+    `register` puts the tasks on the Huey instance. It is passed in (by `consentkit.jobs.init_app`)
+    rather than imported, because the tasks call back into this queue (to enqueue a rescan or a
+    notification): the queue knows nothing of them, they know the queue.
+    """
+
+    def __init__(self, app: Flask, register: Callable[[Huey, JobQueue], Tasks]) -> None:
         self.app = app
         self.running = Running()
+        self._register = register
         self._huey: Huey | None = None
-        self._tasks: tasks.Tasks | None = None
+        self._tasks: Tasks | None = None
         self._lock = threading.Lock()
 
     @property
@@ -69,7 +86,7 @@ class JobQueue:
         return self._huey
 
     @property
-    def tasks(self) -> tasks.Tasks:
+    def tasks(self) -> Tasks:
         self._ensure()
         assert self._tasks is not None
         return self._tasks
@@ -78,7 +95,7 @@ class JobQueue:
         with self._lock:
             if self._huey is None:
                 huey = make_huey(self.app)
-                self._tasks = tasks.register(huey, self)
+                self._tasks = self._register(huey, self)
                 self._huey = huey
 
     def enqueue_job(self, job_id: int) -> str:
@@ -144,10 +161,6 @@ class Running:
     def why(self, job_id: int) -> str | None:
         with self._lock:
             return self._why.get(job_id)
-
-
-def init_app(app: Flask) -> None:
-    app.extensions[EXTENSION] = JobQueue(app)
 
 
 def get_queue(app: Flask) -> JobQueue:

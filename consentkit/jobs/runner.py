@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Flask
 
@@ -21,9 +21,7 @@ from ..errors import UnknownSite
 from ..models import Job, Site
 from ..site_scan import SiteScanResult, scan_options, scan_site, urls_to_scan
 from . import records
-
-if TYPE_CHECKING:
-    from .queue import JobQueue
+from .queue import JobQueue
 
 log = logging.getLogger(__name__)
 SHUTDOWN = "the worker is shutting down"

@@ -8,30 +8,19 @@ started with; the message on the queue only names the task and its arguments (a 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from huey import Huey
-from huey.api import TaskWrapper
 
 from .. import notify, schedules, sites
 from ..db import get_db
 from . import runner
-
-if TYPE_CHECKING:
-    from .queue import JobQueue
+from .queue import JobQueue, Tasks
 
 log = logging.getLogger(__name__)
 # Higher runs first: the schedule check and notifications never wait behind a queue of scans.
 PRIORITY = {"schedule_check": 20, "notification": 10, "job": 0}
 NOTIFY_RETRIES = 5
-
-
-@dataclass(frozen=True)
-class Tasks:
-    run_job: TaskWrapper
-    check_schedules: TaskWrapper
-    send_notification: TaskWrapper
 
 
 def every_check(_timestamp: Any) -> bool:

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select
 
+from consentkit import snippet
 from consentkit.db import get_db
 from consentkit.models import ConsentRecord, Scan
 from consentkit.sites import create_site, edit_site, get_site, refresh_revision
@@ -94,6 +95,17 @@ class Pages(ThreadingHTTPServer):
             self.config["revision"] = site.revision
         return self.config["revision"]
 
+    def use_consent_mode(self) -> None:
+        """Turn Consent Mode on for the current site (the snippet then says so too)."""
+        with self.app.app_context(), get_db(self.app).session() as session:
+            edit_site(session, get_site(session, self.site_key), consent_mode=True)
+            self.config["consentMode"] = True
+
+    def snippet(self) -> str:
+        """The snippet `site show` prints for the current site, pointing at the real server."""
+        with self.app.app_context(), get_db(self.app).session() as session:
+            return snippet.for_site(self.consent_origin, get_site(session, self.site_key))
+
     def records(self) -> list[ConsentRecord]:
         """What the consent log holds for the current site, oldest first."""
         with self.app.app_context(), get_db(self.app).session() as session:
@@ -143,6 +155,8 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/p/vendors.html":  # the real served banner of the test's site, then vendor tags
             page = vendors_page(self.server.consent_origin, self.server.site_key)
             return self.reply(200, page, TYPES[".html"])
+        if url.path == "/p/stub.html":  # the snippet of the test's site, then the page's own scripts
+            return self.reply(200, stub_page(self.server), TYPES[".html"])
         if url.path == "/p/csp-init.js":  # the strict-CSP page starts the banner from its own file
             return self.reply(200, init, TYPES[".js"])
         if url.path.startswith("/static/"):
@@ -176,6 +190,24 @@ def vendors_page(consent_origin: str, key: str) -> bytes:
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Vendors</title>'
             f'<script src="{consent_origin}/v1/sites/{key}/consent.js"></script>'
             f"<script>window.ran = [];{snippets}</script></head><body><main><h1>Vendors</h1></main>"
+            f"</body></html>").encode()
+
+
+def stub_page(server: Pages) -> bytes:
+    """The snippet as `site show` prints it, then an inline script that notes what is in force when
+    it runs (Consent Mode's dataLayer, whether the core is here) and adds a tag manager and a script
+    from a CDN the way their snippets do, then a pixel the parser inserts."""
+    cdn = f"http://cdn.shop.test:{server.port}/p/b.js"
+    own = ("window.ran = []; window.seen = {core: !!window.ConsentKit,"
+           " dataLayer: JSON.parse(JSON.stringify(window.dataLayer || []))};"
+           "var g = document.createElement('script'); g.src = 'https://www.googletagmanager.com/gtm.js?id=GTM-TEST';"
+           "document.head.appendChild(g); seen.gtm = g.type;"
+           f"var c = document.createElement('script'); c.src = '{cdn}'; document.head.appendChild(c);"
+           "seen.cdn = c.type;")
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Stub</title>'
+            f"{server.snippet()}"
+            f'<script>{own}</script><script src="https://connect.facebook.net/en_US/fbevents.js"></script>'
+            f'</head><body><main><h1>Stub</h1><a href="#" data-consentkit-open>Cookie settings</a></main>'
             f"</body></html>").encode()
 
 
