@@ -31,11 +31,12 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from consentkit import migrate, queries  # noqa: E402
+from consentkit import migrate  # noqa: E402
 from consentkit.admin.testing import signed_in_client  # noqa: E402
 from consentkit.app import create_app  # noqa: E402
+from consentkit.consentlog import queries  # noqa: E402
 from consentkit.db import get_db  # noqa: E402
-from consentkit.sites import create_site, get_site  # noqa: E402
+from consentkit.sites.registry import create_site, get_site  # noqa: E402
 
 METHODS = ["accept_all"] * 45 + ["reject_all"] * 35 + ["custom"] * 15 + ["gpc"] * 4 + ["withdraw"]
 COLUMNS = ("site_id", "consent_id", "seq", "created_at", "functional", "analytics", "marketing", "method",

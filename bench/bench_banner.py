@@ -46,7 +46,7 @@ from banner_pages import CK_SELECTOR, PEERS, Banner, PageServer, page_html, prob
 from consentkit import migrate, snippet  # noqa: E402
 from consentkit.app import create_app  # noqa: E402
 from consentkit.db import get_db  # noqa: E402
-from consentkit.sites import create_site  # noqa: E402
+from consentkit.sites.registry import create_site  # noqa: E402
 from scanner.browser import launch_options  # noqa: E402
 
 PEERS_DIR = ROOT / "bench" / "peers"

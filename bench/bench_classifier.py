@@ -22,8 +22,8 @@ import re
 import time
 from collections.abc import Callable
 
-from consentkit import heuristics
-from consentkit.classifier import default_classifier
+from consentkit.kb import heuristics
+from consentkit.kb.classifier import default_classifier
 from consentkit.kb.index import domain_fits
 from consentkit.kb.loader import load_builtin
 from consentkit.kb.schema import KbRecord

@@ -223,7 +223,7 @@ def make_site(db_url: str, instance: str) -> str:
     from consentkit import migrate
     from consentkit.app import create_app
     from consentkit.db import get_db
-    from consentkit.sites import create_site
+    from consentkit.sites.registry import create_site
 
     migrate.upgrade(db_url)
     app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "bench-secret"}, instance_path=instance)
@@ -397,8 +397,8 @@ def insert_latency(db_url: str, key: str, instance: str, count: int = 2000) -> t
     """The POST's database work (the writer's INSERT and commit) timed one by one; p50 and p99 in ms."""
     import uuid
 
-    from consentkit import consents
     from consentkit.app import create_app
+    from consentkit.consentlog import records as consents
     from consentkit.db import get_db
 
     app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "bench-secret"}, instance_path=instance)
@@ -418,13 +418,13 @@ def insert_latency(db_url: str, key: str, instance: str, count: int = 2000) -> t
 
 
 def stats_timing(db_url: str, key: str, instance: str, runs: int = 5) -> float:
-    """Median time of `consentkit.queries.daily_stats` over the last 30 days (what the admin shows)."""
+    """Median time of `consentlog.queries.daily_stats` over the last 30 days (what the admin shows)."""
     from datetime import UTC, datetime, timedelta
 
-    from consentkit import queries
     from consentkit.app import create_app
+    from consentkit.consentlog import queries
     from consentkit.db import get_db
-    from consentkit.sites import get_site
+    from consentkit.sites.registry import get_site
 
     app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "bench-secret"}, instance_path=instance)
     today = datetime.now(UTC).date()

@@ -28,11 +28,12 @@ sys.path.insert(0, str(ROOT))
 
 import redis  # noqa: E402
 
-from consentkit import migrate, sites  # noqa: E402
+from consentkit import migrate  # noqa: E402
 from consentkit.db import get_db  # noqa: E402
 from consentkit.jobs import get_queue  # noqa: E402
 from consentkit.jobs.runner import enqueue_scan  # noqa: E402
 from consentkit.models import Job  # noqa: E402
+from consentkit.sites import registry as sites  # noqa: E402
 from tests.sites.tiny import TinySites  # noqa: E402
 from tests.workers import Stack, WorkerProcess  # noqa: E402
 

@@ -33,7 +33,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from consentkit.classifier import Classifier, default_classifier
+from consentkit.kb.classifier import Classifier, default_classifier
 from consentkit.kb.opencookiedb import parse
 from consentkit.kb.schema import KINDS
 

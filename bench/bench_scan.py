@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import async_playwright  # noqa: E402
 
-from consentkit.classifier import default_classifier  # noqa: E402
+from consentkit.kb.classifier import default_classifier  # noqa: E402
 from scanner.engine import launch  # noqa: E402
 from scanner.run import ScanOptions, scan  # noqa: E402
 from tests.sites import generated  # noqa: E402

@@ -8,7 +8,21 @@ from __future__ import annotations
 import click
 
 from . import __version__
-from .commands import admin, classify, consents, db, declaration, demo, jobs, scan, serve, site, worker
+from .commands import (
+    admin,
+    classify,
+    db,
+    declaration,
+    demo,
+    jobs,
+    scan,
+    serve,
+    site,
+    worker,
+)
+from .commands import (
+    consent_log as consents,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -13,9 +13,9 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from .consent_writer import ConsentWriter
+from .consentlog.receipts import ReceiptKeys
+from .consentlog.writer import ConsentWriter
 from .errors import ConfigError
-from .receipts import ReceiptKeys
 
 EXTENSION = "consentkit.db"
 
@@ -91,7 +91,7 @@ class Database:
     """One engine and session factory per application."""
 
     def __init__(self, url: str, timeouts: Timeouts | None = None, secret_key: str = "") -> None:
-        """`secret_key` seals the receipt signing keys (see `consentkit.receipts`)."""
+        """`secret_key` seals the receipt signing keys (see `consentkit.consentlog.receipts`)."""
         self.url = url
         self.timeouts = timeouts = timeouts or Timeouts()
         self.engine = make_engine(url, timeouts)

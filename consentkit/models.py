@@ -78,7 +78,7 @@ class Site(Base):
     api_key_hash: Mapped[str | None] = mapped_column(String(64))
     api_key_created_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Scheduled rescans ("off", "weekly", "monthly") and who hears about what they find
-    # (consentkit.schedules, consentkit.notify). The webhook's signing secret is derived from the
+    # (consentkit.jobs.schedules, consentkit.scans.notify). The webhook's signing secret is derived from the
     # app's SECRET_KEY and `webhook_key_id`; rotating it is a new id, so no secret is stored.
     rescan: Mapped[str] = mapped_column(String(16), default="off")
     notify_emails: Mapped[list[Any]] = mapped_column(default=list)
@@ -123,7 +123,7 @@ class ConsentRecord(Base):
     """One visitor choice. Append-only: a changed choice is a new row with the same consent_id.
 
     `seq` numbers the records of one consent ID 1, 2, 3 …; the unique index on it is what makes a
-    history grow only from the browser holding its latest receipt (see `consentkit.receipts`): an
+    history grow only from the browser holding its latest receipt (see `consentkit.consentlog.receipts`): an
     append names the receipt of record n and inserts n + 1, so a second append with the same
     receipt, or one with an old receipt, collides instead of forking or rewriting the history.
     """

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from consentkit.admin.testing import PASSWORD, USERNAME
 from consentkit.models import Scan, Site, utcnow
-from consentkit.sites import refresh_revision
+from consentkit.sites.registry import refresh_revision
 
 ORIGIN = "https://www.example.no"
 

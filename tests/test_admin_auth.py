@@ -9,14 +9,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from consentkit import users
+from consentkit.accounts import users
 from consentkit.admin.testing import PASSWORD, USERNAME, create_admin, csrf_token, sign_in
 from consentkit.app import create_app
 from consentkit.db import get_db
 from consentkit.errors import InvalidPassword
 from consentkit.models import AdminSession, utcnow
 from consentkit.security import CONTENT_SECURITY_POLICY
-from consentkit.sites import create_site
+from consentkit.sites.registry import create_site
 
 OPEN = {"admin.login", "admin.static"}
 

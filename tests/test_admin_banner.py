@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 
 from consentkit.admin.banner import encode_draft
 from consentkit.admin.testing import csrf_token, signed_in_client
-from consentkit.banner_design import contrast, problems
 from consentkit.db import get_db
 from consentkit.models import ConsentRecord, Site
 from consentkit.paths import static_dir
-from consentkit.sites import create_site, get_site
+from consentkit.sites.banner_design import contrast, problems
+from consentkit.sites.registry import create_site, get_site
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from consentkit.admin.testing import create_admin
 from consentkit.app import create_app
 from consentkit.db import get_db
-from consentkit.sites import create_site
+from consentkit.sites.registry import create_site
 from tests.admin_support import ORIGIN, add_scan, scanned_cookie
 from tests.admin_support import sign_in_page as sign_in
 

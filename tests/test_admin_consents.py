@@ -13,7 +13,7 @@ import pytest
 from consentkit.admin.testing import signed_in_client
 from consentkit.db import get_db
 from consentkit.models import ConsentRecord
-from consentkit.sites import create_site, get_site
+from consentkit.sites.registry import create_site, get_site
 
 ORIGIN = "https://www.example.no"
 

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from consentkit.admin.testing import csrf_token, signed_in_client
 from consentkit.db import get_db
 from consentkit.models import Scan
-from consentkit.sites import create_site, get_site, refresh_revision
+from consentkit.sites.registry import create_site, get_site, refresh_revision
 
 ORIGIN = "https://www.example.no"
 REPORT = {"version": 1, "url": f"{ORIGIN}/",

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from consentkit.admin.testing import csrf_token, signed_in_client
 from consentkit.db import get_db
 from consentkit.models import Override, OverrideEvent
-from consentkit.review import InvalidPattern, pattern_prefix, suggested_pattern
-from consentkit.sites import create_site
+from consentkit.scans.review_queue import InvalidPattern, pattern_prefix, suggested_pattern
+from consentkit.sites.registry import create_site
 from tests.admin_support import ORIGIN, add_scan, scanned_cookie
 
 NAMES = ("zq_visit_a1b2", "zq_visit_c3d4", "zq_visit_e5f6", "mystery_pref")

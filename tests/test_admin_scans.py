@@ -14,7 +14,7 @@ from sqlalchemy import select
 from consentkit.admin.testing import csrf_token, signed_in_client
 from consentkit.db import get_db
 from consentkit.models import Job, Override, Scan, Site, utcnow
-from consentkit.sites import add_origins, create_site, get_site, refresh_revision
+from consentkit.sites.registry import add_origins, create_site, get_site, refresh_revision
 from tests.workers import Stack, WorkerProcess, wait_until
 
 HOSTILE = "<img src=x onerror=alert(1)>"

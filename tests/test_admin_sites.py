@@ -6,7 +6,7 @@ import pytest
 
 from consentkit.admin.testing import csrf_token, signed_in_client
 from consentkit.db import get_db
-from consentkit.sites import create_site, get_site
+from consentkit.sites.registry import create_site, get_site
 
 ORIGIN = "https://www.example.no"
 

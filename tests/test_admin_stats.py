@@ -15,7 +15,7 @@ from sqlalchemy import insert
 from consentkit.admin.testing import signed_in_client
 from consentkit.db import get_db
 from consentkit.models import ConsentRecord, Scan, utcnow
-from consentkit.sites import create_site, get_site
+from consentkit.sites.registry import create_site, get_site
 
 METHOD_CYCLE = ("accept_all", "reject_all", "accept_all", "custom", "gpc")
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from consentkit.admin.testing import PASSWORD, csrf_token, sign_in, signed_in_client
 from consentkit.db import get_db
 from consentkit.models import AdminSession, User
-from consentkit.sites import create_site
+from consentkit.sites.registry import create_site
 
 NEW_PASSWORD = "a brand new passphrase"
 

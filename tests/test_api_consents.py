@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from consentkit.api import forget_site
 from consentkit.db import get_db
 from consentkit.models import ConsentRecord, SiteRevision
-from consentkit.sites import create_site, edit_site, get_site, rotate_api_key
+from consentkit.sites.registry import create_site, edit_site, get_site, rotate_api_key
 
 ORIGIN = "https://www.example.no"
 

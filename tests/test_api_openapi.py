@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from schemathesis import checks
 
 from consentkit.db import get_db
-from consentkit.sites import create_site
+from consentkit.sites.registry import create_site
 
 ORIGIN = "https://www.example.no"
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from consentkit.api.validation import FIELDS, REQUIRED
 from consentkit.db import get_db
 from consentkit.models import ConsentRecord
-from consentkit.sites import create_site
+from consentkit.sites.registry import create_site
 
 ORIGIN = "https://www.example.no"
 SETTINGS = settings(max_examples=150, deadline=None,

@@ -11,15 +11,16 @@ import brotli
 import pytest
 from sqlalchemy import event
 
-from consentkit import banner_config, hostsets
-from consentkit.api.consents import SITE_VIEWS
+from consentkit.api.consent_routes import SITE_VIEWS
 from consentkit.api.script import js_json
-from consentkit.classifier import default_classifier
 from consentkit.db import get_db
-from consentkit.inventory import site_inventory
+from consentkit.kb import hostsets
+from consentkit.kb.classifier import default_classifier
 from consentkit.models import Scan
 from consentkit.paths import static_dir
-from consentkit.sites import create_site, edit_site, get_site, refresh_revision
+from consentkit.scans.inventory import site_inventory
+from consentkit.sites import banner_config
+from consentkit.sites.registry import create_site, edit_site, get_site, refresh_revision
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consentkit import heuristics
-from consentkit.classifier import Classifier, default_classifier
+from consentkit.kb import heuristics
+from consentkit.kb.classifier import Classifier, default_classifier
 from consentkit.kb.schema import HostRecord, KbRecord
 
 # Cookies whose vendors document them (each entry's doc_url says where).

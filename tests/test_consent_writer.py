@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from consentkit.consent_writer import CHECKPOINT_EVERY, ConsentWriter, _Pending
+from consentkit.consentlog.writer import CHECKPOINT_EVERY, ConsentWriter, _Pending
 from consentkit.db import get_db
 from consentkit.models import ConsentRecord, utcnow
-from consentkit.sites import create_site
+from consentkit.sites.registry import create_site
 
 
 def _row(site_id: int, consent_id: str | None = None, seq: int = 1) -> tuple:

@@ -9,10 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from consentkit import consents, queries
+from consentkit.consentlog import queries
+from consentkit.consentlog import records as consents
 from consentkit.db import get_db
 from consentkit.models import ConsentRecord, utcnow
-from consentkit.sites import create_site
+from consentkit.sites.registry import create_site
 
 
 @pytest.mark.parametrize("address, mode, expected", [

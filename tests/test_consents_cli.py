@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from consentkit.commands.consents import cutoff_for, parse_age
+from consentkit.commands.consent_log import cutoff_for, parse_age
 from consentkit.db import get_db
 from consentkit.models import ConsentRecord, utcnow
-from consentkit.sites import create_site
+from consentkit.sites.registry import create_site
 
 
 @pytest.fixture

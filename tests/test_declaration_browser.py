@@ -12,10 +12,11 @@ from playwright.sync_api import Page, expect
 from sites import FixtureServer
 from werkzeug.wrappers import Request, Response
 
-from consentkit import migrate, sites
+from consentkit import migrate
 from consentkit.app import create_app
 from consentkit.db import get_db
 from consentkit.models import Scan
+from consentkit.sites import registry as sites
 from scanner.browser import launch_options
 from tests.conftest import LiveServer
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from consentkit import sites
 from consentkit.db import get_db
 from consentkit.models import Scan
+from consentkit.sites import registry as sites
 
 
 def make_site(app) -> str:

@@ -25,11 +25,11 @@ from bs4 import BeautifulSoup
 from sites import serve
 from sites.common import THIRD_PARTY, YEAR, by_host, html, pixel, script
 
-from consentkit import sites
-from consentkit.classifier import default_classifier
 from consentkit.db import get_db
-from consentkit.inventory import classify_report_items
+from consentkit.kb.classifier import default_classifier
 from consentkit.models import Override, Scan
+from consentkit.scans.inventory import classify_report_items
+from consentkit.sites import registry as sites
 from scanner.run import ScanOptions, scan
 
 SITE = "https://www.itsworking.test"

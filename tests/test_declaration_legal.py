@@ -11,15 +11,15 @@ from datetime import datetime
 import pytest
 from bs4 import BeautifulSoup
 
-from consentkit import sites
-from consentkit.banner_config import cookie_details
 from consentkit.db import get_db
 from consentkit.declaration import policy, render
 from consentkit.declaration.content import build_declaration
 from consentkit.declaration.localized import localize
 from consentkit.errors import InvalidSiteSettings
-from consentkit.inventory import site_inventory
 from consentkit.models import Scan
+from consentkit.scans.inventory import site_inventory
+from consentkit.sites import registry as sites
+from consentkit.sites.banner_config import cookie_details
 
 DAY = 86400
 ORIGIN = "https://www.itsworking.no"

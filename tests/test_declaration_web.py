@@ -7,9 +7,9 @@ from datetime import datetime
 
 import pytest
 
-from consentkit import sites
 from consentkit.db import get_db
 from consentkit.models import Override, Scan
+from consentkit.sites import registry as sites
 
 EVIL = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"

@@ -16,8 +16,8 @@ from playwright.sync_api import Page, expect
 
 from consentkit.app import create_app
 from consentkit.db import get_db
-from consentkit.inventory import latest_scans
-from consentkit.sites import list_sites
+from consentkit.scans.inventory import latest_scans
+from consentkit.sites.registry import list_sites
 from tests.conftest import ROOT, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, select
 from consentkit.app import create_app
 from consentkit.db import get_db
 from consentkit.models import ConsentRecord
-from consentkit.sites import create_site
+from consentkit.sites.registry import create_site
 from tests.conftest import ROOT, LiveServer, wait_for_port
 
 ORIGIN = "https://www.example.no"

@@ -10,14 +10,15 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from consentkit import notify, schedules, sites
 from consentkit.cli import cli
 from consentkit.db import get_db
-from consentkit.jobs import get_queue
+from consentkit.jobs import get_queue, schedules
 from consentkit.jobs import records as job_records
 from consentkit.jobs.runner import enqueue_scan
 from consentkit.jobs.worker import default_concurrency, reap
 from consentkit.models import Job, Scan, utcnow
+from consentkit.scans import notify
+from consentkit.sites import registry as sites
 
 ORIGIN = "https://www.example.no"
 

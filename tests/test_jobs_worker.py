@@ -20,12 +20,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from consentkit import notify, sites
 from consentkit.db import get_db
 from consentkit.jobs import get_queue
 from consentkit.jobs import records as job_records
 from consentkit.jobs.runner import enqueue_scan
 from consentkit.models import Job, Scan, Site
+from consentkit.scans import notify
+from consentkit.sites import registry as sites
 from tests.conftest import free_port
 from tests.sites import generated, serve
 from tests.sites.tiny import TinySites

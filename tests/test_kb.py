@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from consentkit.classifier import Classifier
+from consentkit.kb.classifier import Classifier
 from consentkit.kb.loader import data_files, load_builtin, load_folder, load_hosts, read_json
 from consentkit.kb.schema import (
     KbRecord,

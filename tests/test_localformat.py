@@ -7,7 +7,6 @@ from datetime import datetime
 import pytest
 from rich.console import Console
 
-from consentkit.banner_config import cookie_details
 from consentkit.commands.scan import render_report
 from consentkit.declaration.content import group_items
 from consentkit.declaration.localized import localize_item
@@ -19,6 +18,7 @@ from consentkit.localformat import (
     lifetime_text,
     lifetimes,
 )
+from consentkit.sites.banner_config import cookie_details
 
 DAY = 86400
 

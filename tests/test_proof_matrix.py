@@ -17,7 +17,7 @@ from sites import FixtureServer
 from sites.embedding import embedding_site
 
 from consentkit.db import get_db
-from consentkit.sites import GPC_POLICIES, LANGUAGES, create_site
+from consentkit.sites.registry import GPC_POLICIES, LANGUAGES, create_site
 from scanner.browser import launch_options
 from tests.conftest import LiveServer, free_port
 

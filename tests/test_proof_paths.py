@@ -24,7 +24,7 @@ from sites.embedding import embedding_site
 from sqlalchemy import text
 
 from consentkit.db import get_db
-from consentkit.sites import create_site, get_site
+from consentkit.sites.registry import create_site, get_site
 from scanner.browser import launch_options
 from tests.conftest import ROOT, LiveServer, free_port
 

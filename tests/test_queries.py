@@ -1,4 +1,4 @@
-"""consentkit.queries on SQLite and PostgreSQL: keyset pages, filters, history, export, statistics."""
+"""consentlog.queries on SQLite and PostgreSQL: keyset pages, filters, history, export, statistics."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from consentkit import queries
+from consentkit.consentlog import queries
 from consentkit.db import get_db
 from consentkit.models import ConsentRecord
-from consentkit.sites import create_site
+from consentkit.sites.registry import create_site
 
 T0 = datetime(2026, 3, 10, 12, 0, 0)
 METHODS = ["accept_all", "reject_all", "custom"]

@@ -18,7 +18,7 @@ from sqlalchemy import delete, update
 from consentkit.app import create_app
 from consentkit.db import get_db
 from consentkit.models import ConsentRecord
-from consentkit.sites import create_site
+from consentkit.sites.registry import create_site
 
 ORIGIN = "https://www.example.no"
 

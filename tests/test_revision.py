@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from consentkit import sites
 from consentkit.db import get_db
 from consentkit.models import Override
-from consentkit.scans import store_scan
+from consentkit.scans.store import store_scan
+from consentkit.sites import registry as sites
 
 
 def report(cookies: list[dict], url: str = "https://www.itsworking.no/") -> dict:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from consentkit.classifier import default_classifier
 from consentkit.demo.hosts import DemoHosts
 from consentkit.demo.server import BackgroundServer, HostDispatcher
 from consentkit.demo.setup import set_up
 from consentkit.demo.shop import create_shop
+from consentkit.kb.classifier import default_classifier
 from scanner.run import ScanOptions, scan
 from tests.conftest import free_port
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from consentkit.classifier import default_classifier
+from consentkit.kb.classifier import default_classifier
 from scanner.run import ScanOptions, scan
 from tests.sites import contracting, itsworking, serve
 

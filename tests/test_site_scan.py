@@ -8,10 +8,10 @@ import json
 
 import pytest
 
-from consentkit import sites
 from consentkit.db import get_db
-from consentkit.inventory import merge_items, site_inventory
-from consentkit.site_scan import scan_options, scan_site
+from consentkit.scans.inventory import merge_items, site_inventory
+from consentkit.scans.site_scan import scan_options, scan_site
+from consentkit.sites import registry as sites
 from tests.sites import serve
 from tests.sites.tiny import TinySites
 

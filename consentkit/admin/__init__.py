@@ -13,7 +13,7 @@ from flask import Flask
 
 from .. import security
 from ..localformat import lifetime_text
-from . import accounts, auth, banner, consents, declaration, overview, review, roles, scans, sites, stats  # noqa: F401 - the views register on import
+from . import accounts, auth, banner, consent_log, declaration, overview, review, roles, scans, sites, stats  # noqa: F401 - the views register on import
 from .blueprint import bp
 
 

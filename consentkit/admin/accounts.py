@@ -9,7 +9,8 @@ from __future__ import annotations
 from flask import current_app, flash, g, redirect, render_template, session, url_for
 from werkzeug.wrappers import Response
 
-from .. import admin_sessions, users
+from ..accounts import sessions as admin_sessions
+from ..accounts import users
 from ..db import get_session
 from ..errors import ConsentKitError, InvalidPassword
 from ..models import User

@@ -1,7 +1,7 @@
 """Signing in and out, the sign-in requirement for every admin page, CSRF, the login rate limit and
 the lockout of an account after repeated failures.
 
-Sessions live on the server (`consentkit.admin_sessions`): the cookie holds a token, and signing
+Sessions live on the server (`consentkit.accounts.sessions`): the cookie holds a token, and signing
 out deletes its session, so a copied cookie stops working at once.
 """
 
@@ -13,7 +13,10 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
 
-from .. import admin_sessions, consents, ratelimit, users
+from .. import ratelimit
+from ..accounts import sessions as admin_sessions
+from ..accounts import users
+from ..consentlog import records as consents
 from ..db import get_session
 from . import roles
 from .blueprint import PUBLIC_ENDPOINTS, bp

@@ -21,13 +21,15 @@ from flask import Response, current_app, flash, jsonify, redirect, render_templa
 from wtforms import BooleanField, ColorField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from .. import api, banner_config, banner_design, public_url, sites
+from .. import api, public_url
 from ..api.script import render as render_script
 from ..api.script import view_url
 from ..db import get_session
 from ..errors import InvalidSiteSettings
-from ..inventory import site_inventory
 from ..models import Site
+from ..scans.inventory import site_inventory
+from ..sites import banner_config, banner_design
+from ..sites import registry as sites
 from .auth import csrf
 from .blueprint import bp
 from .forms import FlaskForm, options

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ..queries import DayStats, Stats
+from ..consentlog.queries import DayStats, Stats
 
 DAY_LIMIT = 62  # days
 WEEK_LIMIT = 731

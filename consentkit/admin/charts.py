@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..queries import METHODS
+from ..consentlog.queries import METHODS
 from .buckets import Bucket
 
 WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_BOTTOM, PAD_TOP = 720, 230, 52, 12, 28, 12

@@ -15,9 +15,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import inventory, queries, schedules
+from ..consentlog import queries
+from ..jobs import schedules
 from ..models import OPTIONAL_CATEGORIES, Scan, Site
-from ..review import needs_review
+from ..scans import inventory
+from ..scans.review_queue import needs_review
 from . import buckets, charts
 
 PERIOD_DAYS = 30

@@ -1,6 +1,6 @@
 """Flask-WTF forms of the admin UI. Every form that changes something carries a CSRF token.
 
-The site settings are validated by `consentkit.sites` (the same validators as the CLI); the form
+The site settings are validated by `consentkit.sites.registry` (the same validators as the CLI); the form
 only turns text inputs into the values those validators take.
 """
 
@@ -25,10 +25,10 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .. import sites
+from ..consentlog.queries import METHODS
 from ..declaration import owner_texts
 from ..models import CATEGORIES, OPTIONAL_CATEGORIES, ROLES
-from ..queries import METHODS
+from ..sites import registry as sites
 
 
 def options(*values: str | tuple[str, str]) -> list[SelectChoice]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import render_template
 
-from .. import sites
 from ..db import get_session
+from ..sites import registry as sites
 from . import dashboard
 from .blueprint import bp
 

@@ -1,6 +1,6 @@
 """The review queue of the inventory: items the knowledge base did not know (or only guessed), each
 with the classifier's suggestion and its reason, a form with no category chosen, the option to
-apply the answer to every name matching a pattern (`_ga_*`, rules in `consentkit.review`), and
+apply the answer to every name matching a pattern (`_ga_*`, rules in `consentkit.scans.review_queue`), and
 the history of who classified what, when.
 """
 
@@ -13,10 +13,19 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import api, inventory, sites
+from .. import api
 from ..db import get_session
 from ..models import Override, OverrideEvent, Site, utcnow
-from ..review import InvalidPattern, by_category, matching, needs_review, pattern_prefix, suggested_pattern
+from ..scans import inventory
+from ..scans.review_queue import (
+    InvalidPattern,
+    by_category,
+    matching,
+    needs_review,
+    pattern_prefix,
+    suggested_pattern,
+)
+from ..sites import registry as sites
 from .blueprint import bp
 from .forms import OverrideForm
 from .sites import load_site

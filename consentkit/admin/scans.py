@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from scanner.errors import ScanUsageError
 
-from .. import inventory
 from ..db import get_session
 from ..errors import ConsentKitError
 from ..jobs import get_queue
@@ -22,7 +21,8 @@ from ..jobs import records as job_records
 from ..jobs.runner import enqueue_scan
 from ..jobs.worker import reap
 from ..models import Scan, utcnow
-from ..review import by_category
+from ..scans import inventory
+from ..scans.review_queue import by_category
 from .blueprint import bp
 from .forms import ScanForm
 from .sites import load_site

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
-from .. import api, notify, public_url, sites, snippet
+from .. import api, public_url, snippet
 from ..db import get_session
 from ..errors import InvalidSiteSettings, UnknownSite
 from ..models import Site
+from ..scans import notify
+from ..sites import registry as sites
 from . import dashboard
 from .blueprint import bp
 from .forms import DeleteSiteForm, EditSiteForm, OriginForm, SiteForm

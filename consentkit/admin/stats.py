@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask import Response, abort, render_template, request
 from sqlalchemy import func, select
 
-from .. import queries
+from ..consentlog import queries
 from ..db import get_session
 from ..models import OPTIONAL_CATEGORIES, ConsentRecord, Site
 from . import buckets, charts

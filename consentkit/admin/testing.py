@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from .. import users
+from ..accounts import users
 from ..db import get_db
 
 USERNAME = "owner"

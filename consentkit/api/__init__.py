@@ -10,8 +10,9 @@ from __future__ import annotations
 from flask import Flask
 
 from .. import ratelimit
-from ..consents import RevisionHashes, SiteViews
-from . import consents, cookie_details, openapi, receipt_key, script
+from ..consentlog.records import RevisionHashes, SiteViews
+from . import consent_routes as consents
+from . import cookie_details, openapi, receipt_key, script
 from .blueprint import bp
 from .errors import rate_limited
 

@@ -12,11 +12,11 @@ import json
 
 from flask import Response, request
 
-from .. import banner_config
 from ..db import get_session
 from ..errors import UnknownSite
-from ..inventory import site_inventory
-from ..sites import get_site
+from ..scans.inventory import site_inventory
+from ..sites import banner_config
+from ..sites.registry import get_site
 from .blueprint import bp
 from .errors import UnknownSiteKey
 

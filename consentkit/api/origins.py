@@ -4,7 +4,7 @@ Browsers always send `Origin` on a cross-origin POST (and on same-origin fetch P
 request without one comes from a server, e.g. a site's own backend recording a choice it
 collected: it must carry the site's API key (`consents.py`). `Origin` is a browser-enforced
 boundary, not authentication: a script can forge it. What keeps a forged request from adding to a
-visitor's history is the receipt (`consentkit.receipts`), not the Origin. `Origin: null`
+visitor's history is the receipt (`consentkit.consentlog.receipts`), not the Origin. `Origin: null`
 (sandboxed frames, file://) is refused like any origin not on the list. Our own origin (the
 hosted declaration page runs the banner there) is always allowed.
 """
@@ -20,7 +20,7 @@ from flask import Request, Response
 
 from scanner.domains import registrable_domain
 
-from ..consents import Consent, Recorded, SiteView
+from ..consentlog.records import Consent, Recorded, SiteView
 
 PREFLIGHT_MAX_AGE = "600"
 # encodeURIComponent leaves these unescaped; the banner decodes with decodeURIComponent.

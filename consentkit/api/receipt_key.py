@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from flask import Response, current_app, jsonify
 
-from .. import receipts
+from ..consentlog import receipts
 from ..db import LazyConnection, get_db
 from .blueprint import bp
-from .consents import SITE_VIEWS, cached_site
+from .consent_routes import SITE_VIEWS, cached_site
 
 
 @bp.get("/sites/<key>/receipt-key")

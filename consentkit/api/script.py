@@ -22,12 +22,14 @@ import brotli
 from flask import Response, current_app, request
 from werkzeug.exceptions import NotFound
 
-from .. import banner_config, consents, public_url
+from .. import public_url
+from ..consentlog import records as consents
 from ..db import LazyConnection, get_db, get_session
-from ..inventory import site_inventory
 from ..models import Site
 from ..paths import static_dir
-from . import consents as consents_api
+from ..scans.inventory import site_inventory
+from ..sites import banner_config
+from . import consent_routes as consents_api
 from .blueprint import bp
 
 CACHE = "consentkit.script_cache"

@@ -12,10 +12,10 @@ import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from ..consents import Consent, SiteView
+from ..consentlog.receipts import RECEIPT_MAX
+from ..consentlog.records import Consent, SiteView
 from ..models import CATEGORIES
-from ..receipts import RECEIPT_MAX
-from ..sites import GPC_DENIES, LANGUAGES
+from ..sites.registry import GPC_DENIES, LANGUAGES
 
 METHODS = ("accept_all", "reject_all", "custom", "gpc", "withdraw")
 FIELDS = ("consent_id", "choices", "method", "revision", "language", "page_url", "banner_version", "gpc",

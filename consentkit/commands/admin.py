@@ -6,7 +6,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from .. import users
+from ..accounts import users
 from ..models import ROLES
 from .common import friendly_errors, print_json, session_scope
 

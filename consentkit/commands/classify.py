@@ -14,8 +14,8 @@ import click
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..classifier import Classification, Classifier, default_classifier
 from ..errors import ConsentKitError
+from ..kb.classifier import Classification, Classifier, default_classifier
 from ..kb.opencookiedb import import_open_cookie_db
 from ..kb.schema import KINDS
 from ..models import KbEntry

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import click
 
-from .. import public_url, sites
+from .. import public_url
 from ..declaration import policy, render
 from ..declaration.content import load_declaration
 from ..declaration.localized import localize
 from ..declaration.review import WARNING, review
 from ..declaration.texts import LANGUAGES
+from ..sites import registry as sites
 from .common import friendly_errors, make_app, session_scope
 
 FORMATS = ("html", "md", "json")

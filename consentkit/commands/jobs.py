@@ -9,11 +9,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .. import scan_diff, sites
 from ..jobs import get_queue
 from ..jobs import records as job_records
 from ..jobs.worker import reap
 from ..models import JOB_STATES, Job, Site, utcnow
+from ..scans import diff as scan_diff
+from ..sites import registry as sites
 from .common import friendly_errors, make_app, print_json, session_scope
 
 

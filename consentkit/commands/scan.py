@@ -33,15 +33,16 @@ from scanner.resolve import resolver_args
 from scanner.run import ScanOptions, parse_phases
 from scanner.run import scan as run_scan
 
-from .. import scan_diff, sites
-from ..classifier import default_classifier
 from ..db import get_db
 from ..jobs import get_queue
 from ..jobs.records import create_job, finish, process_id
 from ..jobs.runner import enqueue_scan, failure
 from ..jobs.worker import Heartbeat
+from ..kb.classifier import default_classifier
 from ..localformat import lifetime_text
-from ..site_scan import OriginResult, SiteScanResult, scan_site, urls_to_scan
+from ..scans import diff as scan_diff
+from ..scans.site_scan import OriginResult, SiteScanResult, scan_site, urls_to_scan
+from ..sites import registry as sites
 from .common import friendly_errors, make_app
 
 CATEGORY_ORDER = ("necessary", "functional", "analytics", "marketing", "unclassified")

@@ -9,7 +9,9 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from .. import notify, public_url, sites, snippet
+from .. import public_url, snippet
+from ..scans import notify
+from ..sites import registry as sites
 from .common import friendly_errors, make_app, print_json, session_scope
 
 

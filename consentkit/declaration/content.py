@@ -1,6 +1,6 @@
 """The declaration as data: what the latest scan of each origin found, by category, in no language yet.
 
-Built from the scan report and the site's overrides only (through `consentkit.inventory`), so the
+Built from the scan report and the site's overrides only (through `consentkit.scans.inventory`), so the
 hosted page, the embedded script, the CLI and the privacy-policy section cannot disagree. Items of
 a category we do not know end up in the unclassified section: nothing the scanner found is dropped.
 """
@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..classifier import default_classifier
-from ..inventory import latest_scans, site_inventory
+from ..kb.classifier import default_classifier
 from ..models import CATEGORIES, Scan, Site
+from ..scans.inventory import latest_scans, site_inventory
 from .texts import SECTIONS
 
 UNCLASSIFIED = "unclassified"

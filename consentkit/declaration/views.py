@@ -15,10 +15,10 @@ from flask import Blueprint, Flask, Response, abort, current_app, render_templat
 from .. import __version__, public_url
 from ..db import get_session
 from ..errors import UnknownSite
-from ..inventory import latest_scan_ids
 from ..models import Site
 from ..paths import PACKAGE_DIR, static_dir
-from ..sites import get_site
+from ..scans.inventory import latest_scan_ids
+from ..sites.registry import get_site
 from .content import Declaration, build_declaration, load_declaration
 from .localized import localize
 from .render import script_json

@@ -13,10 +13,12 @@ from sqlalchemy import delete
 
 from scanner.browser import BrowserNotFound, find_browser
 
-from .. import migrate, sites, users
+from .. import migrate
+from ..accounts import users
 from ..app import create_app
 from ..db import get_db
 from ..models import User
+from ..sites import registry as sites
 from .hosts import DemoHosts
 
 ADMIN_USER = "admin"

@@ -15,11 +15,11 @@ from flask import Flask
 
 from scanner.errors import ScanCancelled
 
-from .. import sites
 from ..db import get_db
 from ..errors import UnknownSite
 from ..models import Job, Site
-from ..site_scan import SiteScanResult, scan_options, scan_site, urls_to_scan
+from ..scans.site_scan import SiteScanResult, scan_options, scan_site, urls_to_scan
+from ..sites import registry as sites
 from . import records
 from .queue import JobQueue
 

@@ -12,9 +12,10 @@ from typing import Any
 
 from huey import Huey
 
-from .. import notify, schedules, sites
 from ..db import get_db
-from . import runner
+from ..scans import notify
+from ..sites import registry as sites
+from . import runner, schedules
 from .queue import JobQueue, Tasks
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def register(huey: Huey, queue: JobQueue) -> Tasks:
     @huey.periodic_task(every_check, name="check_schedules", priority=PRIORITY["schedule_check"],
                         expires=period)
     def check_schedules() -> None:
-        """Queue a rescan of every site that is due (consentkit.schedules)."""
+        """Queue a rescan of every site that is due (consentkit.jobs.schedules)."""
         schedules.enqueue_due(app, queue)
 
     @huey.task(name="send_notification", priority=PRIORITY["notification"], retries=NOTIFY_RETRIES,

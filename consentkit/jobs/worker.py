@@ -22,10 +22,9 @@ from typing import Any
 from flask import Flask
 from huey.consumer import Consumer, Scheduler
 
-from .. import schedules
 from ..db import get_db
 from ..models import utcnow
-from . import records
+from . import records, schedules
 from .queue import JobQueue, get_queue
 from .runner import SHUTDOWN
 

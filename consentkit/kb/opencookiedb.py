@@ -10,7 +10,7 @@ analytics and ad cookies their vendors call "functional"), and "Security" holds 
 cookies that also fingerprint. So nothing imported becomes necessary: "Functional", "Security"
 and "Personalization" are stored as our functional (asked for, and flagged for review by the
 classifier), "Analytics" and "Marketing" as themselves. An imported entry never overrides a
-built-in one, and a known tracker host beats an imported "Functional" (see consentkit.classifier).
+built-in one, and a known tracker host beats an imported "Functional" (see consentkit.kb.classifier).
 
 Bad rows are reported with their line numbers and skipped; the good rows go in one transaction,
 replacing what an earlier import of a file with the same name brought, so re-importing is safe.

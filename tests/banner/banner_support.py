@@ -22,7 +22,7 @@ from sqlalchemy import select
 from consentkit import snippet
 from consentkit.db import get_db
 from consentkit.models import ConsentRecord, Scan
-from consentkit.sites import create_site, edit_site, get_site, refresh_revision
+from consentkit.sites.registry import create_site, edit_site, get_site, refresh_revision
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = Path(__file__).resolve().parent / "pages"

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .classifier import default_classifier
-from .models import Override, Scan, Site
+from ..kb.classifier import default_classifier
+from ..models import Override, Scan, Site
 
 # How far back to look for each origin's latest scan (a weekly rescan of 10 origins for 2 years).
 HISTORY = 1000

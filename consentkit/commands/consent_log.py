@@ -1,6 +1,6 @@
 """`consentkit consents list|export|stats|purge`: the consent log from the shell.
 
-The queries are `consentkit.queries` (shared with the admin UI); these commands only parse options
+The queries are `consentkit.consentlog.queries` (shared with the admin UI); these commands only parse options
 and print.
 """
 
@@ -15,10 +15,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from .. import consents as log
-from .. import queries, receipts, sites
+from ..consentlog import queries, receipts
+from ..consentlog import records as log
 from ..db import get_db
 from ..models import OPTIONAL_CATEGORIES
+from ..sites import registry as sites
 from .common import friendly_errors, make_app, print_json, session_scope
 
 AGE = re.compile(r"^\s*(\d+)\s*([ymd])\s*$")

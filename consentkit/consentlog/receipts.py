@@ -8,7 +8,7 @@ key (`kid`); the site publishes its public keys as a JWK set at `/v1/sites/KEY/r
 
 Receipts are also what lets a history grow only from the visitor's own browser: appending to a
 consent ID, or reading its history, needs the latest receipt of that ID (see
-`consentkit.consents.append`). Each site has its own key pairs (`ReceiptKey`); the private key is
+`consentkit.consentlog.records.append`). Each site has its own key pairs (`ReceiptKey`); the private key is
 sealed with a key derived from the app's SECRET_KEY, and when that secret changes a new pair is
 made while the old public key keeps verifying the receipts it signed.
 """
@@ -37,8 +37,8 @@ from cryptography.hazmat.primitives.serialization import (
 )
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from .errors import ConsentKitError
-from .models import ReceiptKey, utcnow
+from ..errors import ConsentKitError
+from ..models import ReceiptKey, utcnow
 
 FORMAT_VERSION = 1
 ALGORITHM = "EdDSA"

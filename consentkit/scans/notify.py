@@ -29,9 +29,10 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
-from . import public_url, scan_diff
-from .errors import ConsentKitError
-from .models import Scan, Site
+from .. import public_url
+from ..errors import ConsentKitError
+from ..models import Scan, Site
+from . import diff as scan_diff
 
 SIGNATURE_HEADER = "ConsentKit-Signature"
 EVENT = "scan.changed"

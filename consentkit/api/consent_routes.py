@@ -20,11 +20,13 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge, Unauthorized, UnsupportedMediaType
 
-from .. import consents, queries, ratelimit
-from ..consents import Consent, Recorded, RevisionHashes, SiteView, SiteViews
+from .. import ratelimit
+from ..consentlog import queries
+from ..consentlog import records as consents
+from ..consentlog.receipts import InvalidReceipt
+from ..consentlog.records import Consent, Recorded, RevisionHashes, SiteView, SiteViews
 from ..db import Database, LazyConnection, get_db, get_session
 from ..errors import UnknownSite
-from ..receipts import InvalidReceipt
 from . import origins
 from .blueprint import bp
 from .errors import (

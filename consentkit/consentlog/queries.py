@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from .models import OPTIONAL_CATEGORIES, ConsentRecord, Site, SiteRevision
+from ..models import OPTIONAL_CATEGORIES, ConsentRecord, Site, SiteRevision
 
 METHODS = ("accept_all", "reject_all", "custom", "gpc", "withdraw")
 PAGE_SIZE = 50

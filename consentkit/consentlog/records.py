@@ -25,12 +25,12 @@ from sqlalchemy import Connection, Engine, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..db import Database
+from ..errors import UnknownSite
+from ..models import OPTIONAL_CATEGORIES, ConsentRecord, Site, SiteRevision, utcnow
 from . import queries, receipts
-from .consent_writer import ConsentWriter
-from .db import Database
-from .errors import UnknownSite
-from .models import OPTIONAL_CATEGORIES, ConsentRecord, Site, SiteRevision, utcnow
 from .receipts import InvalidReceipt, ReceiptKeys
+from .writer import ConsentWriter
 
 USER_AGENT_MAX = 256
 

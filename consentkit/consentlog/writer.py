@@ -37,8 +37,8 @@ except ImportError:  # Windows: SQLite's own lock only
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from .errors import ConfigError, DatabaseBusy
-from .models import OPTIONAL_CATEGORIES, ConsentRecord
+from ..errors import ConfigError, DatabaseBusy
+from ..models import OPTIONAL_CATEGORIES, ConsentRecord
 
 COLUMNS = ("site_id", "consent_id", "seq", "created_at", *OPTIONAL_CATEGORIES, "method", "revision",
            "revision_hash", "language", "page_url", "banner_version", "user_agent", "gpc", "client_ip",

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from .models import AdminSession, User, utcnow
+from ..models import AdminSession, User, utcnow
 
 TOUCH_EVERY = timedelta(seconds=60)  # last_seen_at is written at most this often per session
 

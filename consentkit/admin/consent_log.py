@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Response, abort, render_template, request, stream_with_context, url_for
 
-from .. import queries
+from ..consentlog import queries
 from ..db import get_db, get_session
 from ..models import OPTIONAL_CATEGORIES, Site
 from .blueprint import bp

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .models import CATEGORIES
+from ..models import CATEGORIES
 
 # A name ending in an id (digits somewhere after its last separator): `_ga_ABC123`, `_hjSession_3214`.
 _ID_TAIL = re.compile(r"^(.+?[_\-.])[^_\-.]*\d[^_\-.]*$")

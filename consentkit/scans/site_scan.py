@@ -5,7 +5,7 @@ Each origin is scanned on its own and stored as soon as it is done, with its dif
 previous scan of that origin; it replaces only that origin's part of the inventory, and the
 site's revision rises only when what visitors are told changed. An origin that cannot be scanned
 is recorded as failed with its reason and the others go on. A notification goes out at the end
-when anything new was found (consentkit.notify).
+when anything new was found (consentkit.scans.notify).
 """
 
 from __future__ import annotations
@@ -25,13 +25,16 @@ from scanner.errors import ScanCancelled, ScanError, ScanTerminated
 from scanner.run import ScanOptions
 from scanner.run import scan as run_scan
 
-from . import api, notify, scan_diff, sites
-from .classifier import default_classifier
-from .db import get_db
-from .errors import ConsentKitError, InvalidSiteSettings
+from .. import api
+from ..db import get_db
+from ..errors import ConsentKitError, InvalidSiteSettings
+from ..kb.classifier import default_classifier
+from ..models import Job, Scan, Site
+from ..sites import registry as sites
+from . import diff as scan_diff
+from . import notify
 from .inventory import origin_of, origin_rank, site_overrides
-from .models import Job, Scan, Site
-from .scans import begin_scan, fail_scan, record_progress, store_scan
+from .store import begin_scan, fail_scan, record_progress, store_scan
 
 # Options a job may carry to the scanner (the `consentkit scan` options of the same names).
 OPTION_NAMES = ("max_pages", "max_depth", "concurrency", "resolve", "ignore_https_errors",

@@ -23,9 +23,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import heuristics
-from .kb.index import Hit, Layer
-from .kb.loader import load_builtin, load_hosts, records_from_rows
-from .kb.schema import HostRecord, KbRecord, normalise_domain
+from .index import Hit, Layer
+from .loader import load_builtin, load_hosts, records_from_rows
+from .schema import HostRecord, KbRecord, normalise_domain
 
 UNCLASSIFIED = "unclassified"
 # consentkit's own consent cookie (docs/contracts.md): ours to vouch for, so not a vendor file.

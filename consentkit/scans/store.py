@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from scanner.report import inventory_items
 
-from . import scan_diff
+from ..models import Scan, Site, utcnow
+from ..sites.registry import refresh_revision
+from . import diff as scan_diff
 from .inventory import origin_of, site_overrides
-from .models import Scan, Site, utcnow
-from .sites import refresh_revision
 
 
 def inventory_hash(report: dict[str, Any]) -> str:

@@ -21,10 +21,10 @@ from huey.exceptions import TaskLockedException
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .db import get_db
-from .jobs.queue import JobQueue
-from .jobs.runner import enqueue_scan
-from .models import Job, Scan, Site, utcnow
+from ..db import get_db
+from ..models import Job, Scan, Site, utcnow
+from .queue import JobQueue
+from .runner import enqueue_scan
 
 log = logging.getLogger(__name__)
 PERIODS = {"weekly": timedelta(days=7), "monthly": timedelta(days=30)}

@@ -13,10 +13,10 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from ..declaration import owner_texts
+from ..errors import InvalidSiteSettings, UnknownSite
+from ..models import OPTIONAL_CATEGORIES, ConsentRecord, Site, SiteRevision, utcnow
 from . import snapshot
-from .declaration import owner_texts
-from .errors import InvalidSiteSettings, UnknownSite
-from .models import OPTIONAL_CATEGORIES, ConsentRecord, Site, SiteRevision, utcnow
 
 LANGUAGES = ("nb", "nn", "en")
 GPC_POLICIES = ("marketing", "marketing_analytics", "ignore")

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from .inventory import site_inventory
-from .models import Site
+from ..models import Site
+from ..scans.inventory import site_inventory
 
 
 def visitor_snapshot(session: Session, site: Site) -> dict[str, Any]:

@@ -12,11 +12,12 @@ from urllib.parse import urlsplit
 
 from scanner.domains import registrable_domain
 
-from . import __version__, hostsets
-from .classifier import Classifier, default_classifier
-from .declaration.purposes import provider_name, published_purposes
-from .localformat import date_pattern, lifetimes
-from .models import OPTIONAL_CATEGORIES, Site
+from .. import __version__
+from ..declaration.purposes import provider_name, published_purposes
+from ..kb import hostsets
+from ..kb.classifier import Classifier, default_classifier
+from ..localformat import date_pattern, lifetimes
+from ..models import OPTIONAL_CATEGORIES, Site
 
 # A host that set items of several categories is held until the strictest one is granted, and an
 # item nobody has classified yet counts as the strictest category the site asks for.
@@ -99,7 +100,7 @@ def cookie_details(inventory: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def tracker_sets(site: Site, classifier: Classifier) -> dict[str, str]:
     """Per optional category, every host the knowledge base lists as a tracker of it, as a coded
-    set (`consentkit.hostsets`): the banner holds their scripts and iframes back on any site, scanned
+    set (`consentkit.kb.hostsets`): the banner holds their scripts and iframes back on any site, scanned
     or not. The site's own registrable domains are left out: its own scripts are never held."""
     own = _own_domains(site)
     hosts: dict[str, list[str]] = {category: [] for category in OPTIONAL_CATEGORIES}

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import admin_sessions
-from .errors import InvalidPassword, InvalidRole, InvalidSiteSettings, LastOwner, UnknownUser, UserExists
-from .models import ROLES, AdminSession, User, utcnow
+from ..errors import InvalidPassword, InvalidRole, InvalidSiteSettings, LastOwner, UnknownUser, UserExists
+from ..models import ROLES, AdminSession, User, utcnow
+from . import sessions as admin_sessions
 
 MIN_PASSWORD = 12
 
