@@ -53,8 +53,10 @@ def _site(db_url: str, tmp_path: Path) -> str:
     return key
 
 
-def _post_until_stopped(port: int, key: str, stop: threading.Event, acked: list[str]) -> int:
-    """POST fresh consents until the server dies; returns how many requests failed."""
+def _post_until_stopped(port: int, key: str, stop: threading.Event, acked: list[str],
+                        failed: list[int]) -> int:
+    """POST fresh consents until told to stop; returns how many requests failed (also counted in
+    `failed`, so the test can wait until the kill has been felt)."""
     failures = 0
     while not stop.is_set() and failures < 20:
         consent_id = str(uuid.uuid4())
@@ -68,7 +70,8 @@ def _post_until_stopped(port: int, key: str, stop: threading.Event, acked: list[
             conn.close()
         except OSError:
             failures += 1
-            time.sleep(0.01)
+            failed.append(1)
+            time.sleep(0.01)  # pace the retries against a dead port
             continue
         if status == 201:
             acked.append(consent_id)
@@ -79,15 +82,19 @@ def test_sigkill_mid_load_loses_no_acknowledged_consent(db_url, tmp_path):
     key = _site(db_url, tmp_path)
     server = KillableServer(db_url, tmp_path / "instance", workers=2).start()
     acked: list[str] = []
+    failed: list[int] = []
     stop = threading.Event()
     try:
         with ThreadPoolExecutor(16) as pool:
-            futures = [pool.submit(_post_until_stopped, server.port, key, stop, acked) for _ in range(16)]
+            futures = [pool.submit(_post_until_stopped, server.port, key, stop, acked, failed)
+                       for _ in range(16)]
             deadline = time.monotonic() + 20
             while len(acked) < 300 and time.monotonic() < deadline:
                 time.sleep(0.02)
             server.kill_group()
-            time.sleep(0.5)
+            deadline = time.monotonic() + 20
+            while not failed and time.monotonic() < deadline:  # clients felt the kill
+                time.sleep(0.02)
             stop.set()
             failures = sum(f.result() for f in futures)
     finally:
