@@ -22,6 +22,10 @@ from .models import Site
 from .paths import static_dir
 
 STUB = "consentkit-stub.js"
+DEFAULT_COOKIE = "consentkit"
+# The view under a name that does not change: the stub fetches it on a first visit, before the core
+# (and the digest its config names) is here; it is revalidated every time (api/script.py).
+VIEW_PATH = "/v1/banner/current/consentkit-ui.js"
 
 
 class SnippetError(ValueError):
@@ -54,16 +58,21 @@ def origin_of(base_url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def embed(base_url: str, key: str, consent_mode: bool) -> str:
-    """The two tags for a site: the stub (with Consent Mode's default when the site uses it) and
-    consent.js, async. `base_url` is where visitors reach the server (PUBLIC_URL), or the site's own
-    origin with a path prefix when it proxies /consentkit/ to the server (README)."""
-    src = f"{base_url.rstrip('/')}/v1/sites/{key}/consent.js"
-    flags = " data-consent-mode" if consent_mode else ""
-    return (f'<script data-origin="{escape(origin_of(base_url))}"{flags}>{stub_source()}</script>\n'
-            f'<script async src="{escape(src)}"></script>')
+def embed(base_url: str, key: str, consent_mode: bool, cookie_name: str = DEFAULT_COOKIE) -> str:
+    """The two tags for a site: the stub (with Consent Mode's default when the site uses it, and
+    where a first visit fetches the view early) and consent.js, async. `base_url` is where visitors
+    reach the server (PUBLIC_URL), or the site's own origin with a path prefix when it proxies
+    /consentkit/ to the server (README)."""
+    base = base_url.rstrip("/")
+    attrs = f' data-origin="{escape(origin_of(base_url))}" data-view="{escape(base + VIEW_PATH)}"'
+    if cookie_name != DEFAULT_COOKIE:
+        attrs += f' data-cookie="{escape(cookie_name)}"'
+    if consent_mode:
+        attrs += " data-consent-mode"
+    return (f"<script{attrs}>{stub_source()}</script>\n"
+            f'<script async src="{escape(f"{base}/v1/sites/{key}/consent.js")}"></script>')
 
 
 def for_site(base_url: str, site: Site) -> str:
-    """The snippet of one site (its key and whether it uses Consent Mode)."""
-    return embed(base_url, site.key, site.consent_mode)
+    """The snippet of one site (its key, consent cookie and whether it uses Consent Mode)."""
+    return embed(base_url, site.key, site.consent_mode, site.cookie_name or DEFAULT_COOKIE)

@@ -285,3 +285,8 @@ def test_the_view_chunk_named_by_its_digest_is_immutable(client, site_key):
     assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     stale = client.get("/v1/banner/0000000000000000/consentkit-ui.js")
     assert "immutable" not in stale.headers["Cache-Control"]
+    # The name the stub fetches on a first visit, before the core's config is here: always revalidated.
+    current = client.get("/v1/banner/current/consentkit-ui.js")
+    assert current.data == response.data and current.headers["Cache-Control"] == "public, no-cache"
+    assert client.get("/v1/banner/current/consentkit-ui.js",
+                      headers={"If-None-Match": current.headers["ETag"]}).status_code == 304

@@ -46,7 +46,7 @@ def test_site_add_prints_key_and_snippet(runner):
     assert result.exit_code == 0, result.output
     key = result.output.split("with key ")[1].split()[0]
     # The inline stub first (what must hold before the page's scripts), then the banner, async.
-    assert '<script data-origin="http://consent.test">' in result.output
+    assert '<script data-origin="http://consent.test" data-view=' in result.output
     assert f'<script async src="http://consent.test/v1/sites/{key}/consent.js"></script>' in result.output
     assert "script-src 'sha256-" in result.output
 
@@ -55,7 +55,8 @@ def test_site_show_snippet_follows_consent_mode(runner):
     key = json.loads(runner.invoke("site", "add", "--name", "CM", "--origin", "https://cm.example.no",
                                    "--consent-mode", "--json").output)["key"]
     shown = json.loads(runner.invoke("site", "show", key, "--json").output)
-    assert '<script data-origin="http://consent.test" data-consent-mode>' in shown["embed"]
+    assert shown["embed"].startswith('<script data-origin="http://consent.test" data-view=')
+    assert " data-consent-mode>" in shown["embed"]
     assert shown["csp_script_hash"].startswith("'sha256-")
 
 

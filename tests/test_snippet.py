@@ -13,7 +13,9 @@ from consentkit import snippet
 def test_the_stub_is_inlined_before_the_async_core():
     html = snippet.embed("https://consent.example.no/", "KEY", consent_mode=False)
     stub, core = html.rsplit("\n", 1)
-    assert stub.startswith('<script data-origin="https://consent.example.no">') and stub.endswith("</script>")
+    assert stub.startswith('<script data-origin="https://consent.example.no" '
+                           'data-view="https://consent.example.no/v1/banner/current/consentkit-ui.js">')
+    assert stub.endswith("</script>")
     assert snippet.stub_source() in stub
     assert core == '<script async src="https://consent.example.no/v1/sites/KEY/consent.js"></script>'
 
@@ -37,3 +39,10 @@ def test_csp_hash_is_of_the_exact_inline_text():
 def test_a_base_url_that_is_not_http_is_a_clear_error(bad):
     with pytest.raises(snippet.SnippetError, match="http"):
         snippet.embed(bad, "K", consent_mode=False)
+
+
+def test_a_cookie_name_of_its_own_is_given_to_the_stub():
+    """The stub fetches the view early only without a consent cookie: it must know the cookie's name."""
+    own = snippet.embed("https://c.example.no", "K", False, cookie_name="shop_consent")
+    assert ' data-cookie="shop_consent"' in own
+    assert " data-cookie=" not in snippet.embed("https://c.example.no", "K", False)

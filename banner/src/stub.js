@@ -2,7 +2,9 @@
 // must be in force before any other script of the page runs, and nothing else. It sets Consent Mode's
 // default (every signal denied) when the snippet says so, and installs the auto-blocking hooks, which
 // hold every script and iframe of another host until the core (consent.js, loaded `async` by the next
-// tag of the snippet) decides: it holds trackers and releases the rest (docs/contracts.md).
+// tag of the snippet) decides: it holds trackers and releases the rest (docs/contracts.md). A first
+// visit (no consent cookie) will show the banner, so the stub fetches its view now, beside the core,
+// rather than after it: one round trip less before the banner shows.
 import { HOOKS, WAIT } from "./constants.js";
 import { consentDefault } from "./consentmode.js";
 import { installHooks } from "./hooks.js";
@@ -31,5 +33,15 @@ import { installHooks } from "./hooks.js";
   if (me.hasAttribute("data-consent-mode")) {
     consentDefault();
     H.cm = true;
+  }
+  const view = me.getAttribute("data-view");
+  const cookie = me.getAttribute("data-cookie") || "consentkit";
+  if (view && !("; " + document.cookie).includes("; " + cookie + "=")) {
+    const s = H.create("script");
+    s.src = view;
+    s.async = true;
+    if (me.nonce) s.nonce = me.nonce;
+    document.head.append(s);
+    H.viewLoading = true;
   }
 })();

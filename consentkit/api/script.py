@@ -37,6 +37,7 @@ BUNDLE = "consentkit.js"
 VIEW = "consentkit-ui.js"
 VIEW_CACHE = "consentkit.view_cache"
 IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "public, no-cache"
 # consent.js: fresh for a minute, then served from the cache while revalidated (ETag → 304) in the
 # background for a day, and from the cache for a week when this server is down: a returning visitor
 # never waits for it. A change of settings reaches visitors within a minute and one page view.
@@ -198,7 +199,10 @@ def _send(rendered: Rendered, cache_control: str) -> Response:
 @bp.get("/banner/<digest>/consentkit-ui.js")
 def view_script(digest: str) -> Response:
     """The banner's view, loaded by the core; immutable under its digest (another digest, as a page
-    cached before an upgrade asks for, gets today's file, revalidated)."""
+    cached before an upgrade asks for, gets today's file, revalidated). Under `current`, as the
+    stub fetches it on a first visit, it is revalidated on every use: it must match the core."""
     rendered = view_chunk()
+    if digest == "current":
+        return _send(rendered, REVALIDATE)
     current = rendered.digest.startswith(digest) and len(digest) >= 16
     return _send(rendered, IMMUTABLE if current else CACHE_CONTROL)
