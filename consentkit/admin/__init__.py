@@ -19,6 +19,7 @@ from .blueprint import bp
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # token lives as long as the session
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # the admin checks its own requests (auth.check_csrf)
     # The cookie lasts no longer than the server-side session it names (admin_sessions).
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(app.config["ADMIN_SESSION_MAX_HOURS"]))
     # Only a changed session is written back. Refreshing the cookie on every response lets a slow
