@@ -262,7 +262,7 @@ def test_the_banner_gets_lifetimes_purposes_and_dates_ready_to_show(app, site_ke
         inventory = site_inventory(session, sites.get_site(session, site_key))
         items = {i["name"]: i for i in cookie_details(inventory)}
     ga = items["_ga"]
-    assert ga["lifetime"] == {"nb": "2 år", "nn": "2 år", "en": "2 years"}  # the documented lifetime (localformat)
+    assert ga["lifetime"] == {"nb": "2 år", "nn": "2 år", "en": "2 years"}
     assert ga["purpose"]["nn"].startswith("Lagrar ein tilfeldig ID")
     # No nynorsk written for this one: a nynorsk sentence, not the bokmål text.
     unknown = items["wp_lang_choice"]
