@@ -99,6 +99,12 @@ def _limit(app: Flask, config_key: str) -> RateLimitItem:
     return item
 
 
+def _seconds_left(limiter: Limiter, item: RateLimitItem, scope: str, key: str) -> int:
+    """Whole seconds until `key`'s window under `item` ends (at least 1): the Retry-After."""
+    reset_at = limiter.strategy.get_window_stats(item, scope, key).reset_time
+    return max(1, math.ceil(reset_at - time.time()))
+
+
 def check(scope: str, config_key: str, *, app: Flask | None = None,
           address: str | None = None) -> None:
     """Count one request of this client against the limit in `config_key`; raise 429 when over.
@@ -114,8 +120,7 @@ def check(scope: str, config_key: str, *, app: Flask | None = None,
     key = client_key_for(address if address is not None else request.remote_addr)
     if limiter.strategy.hit(item, scope, key):
         return
-    reset_at = limiter.strategy.get_window_stats(item, scope, key).reset_time
-    raise RateLimited(item, max(1, math.ceil(reset_at - time.time())))
+    raise RateLimited(item, _seconds_left(limiter, item, scope, key))
 
 
 def wait_seconds(scope: str, config_key: str, key: str, *, app: Flask | None = None) -> int:
@@ -129,8 +134,7 @@ def wait_seconds(scope: str, config_key: str, key: str, *, app: Flask | None = N
     item = _limit(app, config_key)
     if not limiter.enabled or limiter.strategy.test(item, scope, key):
         return 0
-    reset_at = limiter.strategy.get_window_stats(item, scope, key).reset_time
-    return max(1, math.ceil(reset_at - time.time()))
+    return _seconds_left(limiter, item, scope, key)
 
 
 def count(scope: str, config_key: str, key: str, *, app: Flask | None = None) -> None:
