@@ -4,8 +4,9 @@ Every page has the same content (a header, a heading, a hero box and six paragra
 first content) and the same four categories. Peers go in as their docs show (CSS in `<head>`, the
 library and its config at the end of `<body>`), served from the page's own origin, gzipped.
 consentkit goes in as `site show` prints it, pointing at a real `consentkit serve` on another origin.
-The probe (PROBE, injected before any page script) notes on every animation frame when the banner
-is in the DOM, first visible (a box of size in the viewport, effective opacity > 0.01) and fully
+The probe (PROBE, injected before any page script, the same loop on every page, the one without a
+banner included) notes on every animation frame when the banner is in the DOM, first visible (a box
+of size in the viewport, effective opacity > 0.01) and fully
 shown (opacity ≥ 0.99, so fade-ins count), and the frame in which the page's heading first has a box.
 """
 
@@ -51,12 +52,11 @@ PARA = ("<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit. Integer nec
 PROBE = r"""
 (() => {
   const B = window.__bench = {insertedAt: null, visibleAt: null, opaqueAt: null, frame: 0,
-    h1Frame: null, visFrame: null, opaqueFrame: null, fcp: null};
+    h1Frame: null, visFrame: null, opaqueFrame: null, fcp: null, done: false};
   try { new PerformanceObserver((l) => { for (const e of l.getEntries())
     if (e.name === 'first-contentful-paint') B.fcp = e.startTime; }).observe({type: 'paint', buffered: true});
   } catch (e) {}
-  const sel = __SELECTOR__;
-  if (!sel) return;
+  const sel = __SELECTOR__;  // null for the page without a banner: the same loop, no banner to find
   const find = (q) => { let root = document, el = null; const parts = q.split(' >>> ');
     for (let i = 0; i < parts.length; i++) { el = root.querySelector(parts[i]); if (!el) return null;
       if (i < parts.length - 1 && !(root = el.shadowRoot)) return null; } return el; };
@@ -79,12 +79,13 @@ PROBE = r"""
     B.frame++;
     const h = document.querySelector('h1');
     if (B.h1Frame === null && h && h.getBoundingClientRect().height > 0) B.h1Frame = B.frame;
-    const el = find(sel);
+    const el = sel && find(sel);
     if (el && B.insertedAt === null) B.insertedAt = now;
     const op = opacity(el);
     if (op > 0.01 && B.visibleAt === null) { B.visibleAt = now; B.visFrame = B.frame; }
     if (op >= 0.99 && B.opaqueAt === null) { B.opaqueAt = now; B.opaqueFrame = B.frame; }
-    if (B.opaqueAt === null) requestAnimationFrame(frame);
+    B.done = sel ? B.opaqueAt !== null : B.fcp !== null && B.h1Frame !== null;
+    if (!B.done) requestAnimationFrame(frame);
   }
   requestAnimationFrame(frame);
 })();
