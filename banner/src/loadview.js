@@ -5,7 +5,7 @@ import { HOOKS, VIEW_EVENT } from "./constants.js";
 
 /**
  * Injects the view's script (with the banner's nonce) and calls `ready(view)` once it has loaded, unless
- * the stub fetched it already (a first visit). `cfg.viewUrl` names it; otherwise it is consentkit-ui.js
+ * the stub fetches it (a first visit: under /current/, beside the core). `cfg.viewUrl` names it; otherwise it is consentkit-ui.js
  * beside the core's own script.
  * @param {object} state
  * @param {HTMLScriptElement | null} self the core's own script element
@@ -15,7 +15,7 @@ export function loadView(state, self, ready) {
   const H = window[HOOKS];
   if (H && H.view) return ready(H.view); // the stub fetched it, and it ran before the core
   document.addEventListener(VIEW_EVENT, (e) => e.detail && !state.view && ready(e.detail));
-  if (H && H.viewLoading) return; // the stub is fetching it
+  if (H && H.fetchView && H.fetchView()) return; // a first visit: the stub fetches it (or just did)
   let url;
   try {
     url = new URL(state.cfg.viewUrl || "consentkit-ui.js", (self && self.src) || location.href).href;

@@ -61,7 +61,7 @@ function createState(config) {
     cfg, lang, t: {}, view: null, viewRequested: false, needView: null, wantOpen: null, parsed: false, src: (SCRIPT && SCRIPT.src) || location.href,
     nonce: (SCRIPT && SCRIPT.nonce) || (current && current.nonce) || "",
     consent: null, knownId: null, knownReceipt: null, listeners: [], warned: {}, ui: null, create: null, act: null,
-    mem: [], sending: false, timer: 0, sets: {}, innerHTML: null,
+    mem: [], sending: false, timer: 0, sets: {}, innerHTML: null, booted: false, later: [],
     gpcDenied: gpcOn ? GPC[cfg.gpc].filter((c) => cfg.categories.includes(c)) : [],
     chain: Promise.resolve(), queued: new WeakSet(), ph: new WeakMap(),
   };
@@ -131,8 +131,9 @@ function actions(s) {
 }
 
 /**
- * Starts the banner. Installs blocking and Consent Mode's default at once (unless the stub did);
- * loads the view only when something must be shown, and builds the UI once the document is parsed.
+ * Starts the banner. The stored choice is read at once, so queries answer from the start. Loaded by
+ * the snippet (the stub's hooks hold every other host meanwhile), the rest waits for the page's first
+ * paint: the banner must not delay it. The one-tag embed has no stub: it boots at once.
  * @param {object} config see docs/contracts.md
  */
 function start(config) {
@@ -143,6 +144,18 @@ function start(config) {
   s.knownId = stored.id || null;
   s.knownReceipt = stored.receipt || null;
   s.act = actions(s);
+  const stub = window[HOOKS]; // before boot, only the stub can have set it
+  if (stub && stub.afterPaint) stub.afterPaint(() => boot(s));
+  else boot(s);
+}
+
+/**
+ * Installs blocking and Consent Mode's default (unless the stub did); loads the view only when
+ * something must be shown, and builds the UI once the document is parsed. Then runs what the page
+ * asked of the API before (queued in `s.later`).
+ * @param {object} s state
+ */
+function boot(s) {
   const stub = window[HOOKS];
   if (s.cfg.consentMode) {
     if (!stub || !stub.cm) consentDefault();
@@ -160,6 +173,22 @@ function start(config) {
     decide(s, s.consent ? s.consent.choices : {}, "gpc");
   }
   whenParsed(() => ready(s));
+  s.booted = true;
+  for (const fn of s.later.splice(0)) fn();
+}
+
+/**
+ * An API method that acts: run at once once booted, else queued until boot (a call between init and
+ * boot, such as the scanner's acceptAll(), is not lost).
+ * @param {(s: object, arg: any) => void} fn
+ */
+function acting(fn) {
+  return safe((arg) => {
+    const s = state;
+    if (!s) return;
+    if (s.booted) fn(s, arg);
+    else s.later.push(safe(() => fn(s, arg)));
+  });
 }
 
 /** Loads the view once: a returning visitor fetches it only when it opens the settings or needs a placeholder. */
@@ -216,18 +245,16 @@ function show(s) {
 const api = {
   init: safe(start),
   /** Opens the banner: the settings when the visitor has chosen before (or `show("settings")`), else the first layer. */
-  show: safe((layer) => {
-    const s = state;
-    if (!s) return;
+  show: acting((s, layer) => {
     const settings = layer === "settings" || !!s.consent;
     if (s.ui) return s.view.openBanner(s, settings);
     s.wantOpen = settings; // opened as soon as the view is mounted
     s.needView();
   }),
   /** Closes the banner without recording anything. */
-  hide: safe(() => {
-    if (state && state.ui) state.view.closeBanner(state);
-    else if (state) state.wantOpen = null;
+  hide: acting((s) => {
+    if (s.ui) s.view.closeBanner(s);
+    else s.wantOpen = null;
   }),
   /** @returns {boolean} whether the category is granted ("necessary" always is) */
   accepted: safe((category) => !!state && granted(state, category)),
@@ -238,11 +265,11 @@ const api = {
     if (state && typeof fn === "function") state.listeners.push(fn);
   }),
   /** Withdraws every optional category (method "withdraw"); their cookies are deleted. */
-  withdraw: safe(() => state && decide(state, {}, "withdraw")),
+  withdraw: acting((s) => decide(s, {}, "withdraw")),
   /** Grants every category (method "accept_all"). */
-  acceptAll: safe(() => state && state.act.acceptAll()),
+  acceptAll: acting((s) => s.act.acceptAll()),
   /** Denies every optional category (method "reject_all"). */
-  rejectAll: safe(() => state && state.act.rejectAll()),
+  rejectAll: acting((s) => s.act.rejectAll()),
 };
 
 if (!window.ConsentKit) window.ConsentKit = api;

@@ -3,11 +3,13 @@
 // default (every signal denied) when the snippet says so, and installs the auto-blocking hooks, which
 // hold every script and iframe of another host until the core (consent.js, loaded `async` by the next
 // tag of the snippet) decides: it holds trackers and releases the rest (docs/contracts.md). A first
-// visit (no consent cookie) will show the banner, so the stub fetches its view now, beside the core,
-// rather than after it: one round trip less before the banner shows.
+// visit (no consent cookie) will show the banner, so the stub fetches its view beside the core rather
+// than after it (one round trip less before the banner shows), but only once the page has painted:
+// reading the cookie and starting a request cost ~1 ms (~5 ms at 4× CPU), the page's first paint comes first.
 import { HOOKS, WAIT } from "./constants.js";
 import { consentDefault } from "./consentmode.js";
 import { installHooks } from "./hooks.js";
+import { afterPaint } from "./util.js";
 
 (function () {
   if (window[HOOKS]) return;
@@ -36,12 +38,19 @@ import { installHooks } from "./hooks.js";
   }
   const view = me.getAttribute("data-view");
   const cookie = me.getAttribute("data-cookie") || "consentkit";
-  if (view && !("; " + document.cookie).includes("; " + cookie + "=")) {
-    const s = H.create("script");
-    s.src = view;
-    s.async = true;
-    if (me.nonce) s.nonce = me.nonce;
-    document.head.append(s);
-    H.viewLoading = true;
-  }
+  let fetching = false;
+  /** Fetches the view when this is a first visit (no consent cookie); true when it is on its way. */
+  H.fetchView = () => {
+    if (!fetching && view && !("; " + document.cookie).includes("; " + cookie + "=")) {
+      const s = H.create("script");
+      s.src = view;
+      s.async = true;
+      if (me.nonce) s.nonce = me.nonce;
+      document.head.append(s);
+      fetching = true;
+    }
+    return fetching;
+  };
+  H.afterPaint = afterPaint; // the core boots after the first paint too
+  afterPaint(H.fetchView);
 })();

@@ -156,7 +156,8 @@ class Handler(BaseHTTPRequestHandler):
             page = vendors_page(self.server.consent_origin, self.server.site_key)
             return self.reply(200, page, TYPES[".html"])
         if url.path == "/p/stub.html":  # the snippet of the test's site, then the page's own scripts
-            return self.reply(200, stub_page(self.server), TYPES[".html"])
+            held_css = "css" in parse_qs(url.query)
+            return self.reply(200, stub_page(self.server, held_css), TYPES[".html"])
         if url.path == "/p/csp-init.js":  # the strict-CSP page starts the banner from its own file
             return self.reply(200, init, TYPES[".js"])
         if url.path.startswith("/static/"):
@@ -193,10 +194,11 @@ def vendors_page(consent_origin: str, key: str) -> bytes:
             f"</body></html>").encode()
 
 
-def stub_page(server: Pages) -> bytes:
+def stub_page(server: Pages, held_css: bool = False) -> bytes:
     """The snippet as `site show` prints it, then an inline script that notes what is in force when
     it runs (Consent Mode's dataLayer, whether the core is here) and adds a tag manager and a script
-    from a CDN the way their snippets do, then a pixel the parser inserts."""
+    from a CDN the way their snippets do, then a pixel the parser inserts. With `held_css`, a
+    stylesheet (/p/held.css, which a test holds) blocks the page's first paint."""
     cdn = f"http://cdn.shop.test:{server.port}/p/b.js"
     own = ("window.ran = []; window.seen = {core: !!window.ConsentKit,"
            " dataLayer: JSON.parse(JSON.stringify(window.dataLayer || []))};"
@@ -207,7 +209,7 @@ def stub_page(server: Pages) -> bytes:
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Stub</title>'
             f"{server.snippet()}"
             f'<script>{own}</script><script src="https://connect.facebook.net/en_US/fbevents.js"></script>'
-            f'</head><body><main><h1>Stub</h1><a href="#" data-consentkit-open>Cookie settings</a></main>'
+            f'{"<link rel=stylesheet href=/p/held.css>" if held_css else ""}</head><body><main><h1>Stub</h1><a href="#" data-consentkit-open>Cookie settings</a></main>'
             f"</body></html>").encode()
 
 

@@ -88,3 +88,27 @@ def test_a_settings_link_opens_the_settings_before_the_view_was_fetched(visit, p
     page.wait_for_function("window.ConsentKit && ConsentKit.getConsent()")
     page.get_by_role("link", name="Cookie settings").click()
     assert banner(page).get_by_role("heading").inner_text() == "Cookie settings"
+
+
+def test_the_core_boots_after_the_first_paint_and_keeps_what_was_asked_before(visit, pages):
+    """The core waits for the page's first paint (held here by a stylesheet the test holds): until
+    then the stub's hooks hold every other host, and an acceptAll() asked meanwhile is carried out
+    at boot, logged like any choice."""
+    loaded = vendors(visit)
+    css: list = []
+    visit.context.route("**/p/held.css", lambda route: css.append(route))
+    page = visit.context.new_page()
+    visit.watch(page)
+    page.goto(f"http://127.0.0.1:{pages.port}/p/stub.html?css=1", wait_until="commit")
+    page.wait_for_function("!!window.ConsentKit && window.ran", polling=50)  # the core has run
+    assert css and page.evaluate("performance.getEntriesByType('paint').length") == 0
+    assert page.evaluate("!!document.querySelector('[data-consentkit-root]')") is False  # not booted
+    assert page.evaluate("document.querySelector('script[src*=googletagmanager]').type") == "text/plain"
+    page.evaluate("ConsentKit.acceptAll()")
+    assert pages.records() == [] and page.evaluate("ConsentKit.getConsent()") is None
+    for route in css:
+        route.fulfill(status=200, content_type="text/css", body="h1 { color: #123 }")
+    (record,) = wait_records(pages, page, 1)
+    assert record.method == "accept_all"
+    page.wait_for_function("window.ran.filter((r) => r === 'vendor').length === 2")
+    assert {u.split("/")[2] for u in loaded} == {"connect.facebook.net", "www.googletagmanager.com"}
