@@ -209,7 +209,8 @@ def stub_page(server: Pages, held_css: bool = False) -> bytes:
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Stub</title>'
             f"{server.snippet()}"
             f'<script>{own}</script><script src="https://connect.facebook.net/en_US/fbevents.js"></script>'
-            f'{"<link rel=stylesheet href=/p/held.css>" if held_css else ""}</head><body><main><h1>Stub</h1><a href="#" data-consentkit-open>Cookie settings</a></main>'
+            f'{"<link rel=stylesheet href=/p/held.css>" if held_css else ""}</head>'
+            f'<body><main><h1>Stub</h1><a href="#" data-consentkit-open>Cookie settings</a></main>'
             f"</body></html>").encode()
 
 
