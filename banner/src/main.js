@@ -16,8 +16,10 @@ import { granted, safe, whenParsed } from "./util.js";
 /** The script element of the bundle itself: its nonce is carried to the scripts we activate. */
 const SCRIPT = document.currentScript;
 
-/** The state made by init(); null before. */
+/** The state, made at boot or by the first API call that needs it (see made()); null before. */
 let state = null;
+/** What init() was given, kept until the state is made: {config, nonce}. */
+let given = null;
 
 /**
  * The site config with a default for every missing or mistyped field.
@@ -48,24 +50,27 @@ function configure(config) {
 }
 
 /**
- * Creates the banner state: every module gets this object, nothing else is shared.
+ * Creates the banner state, the stored choice read: every module gets this object, nothing else is shared.
  * @param {object} config
+ * @param {string} nonce the nonce of the script that called init()
  * @returns {object}
  */
-function createState(config) {
+function createState(config, nonce) {
   const cfg = configure(config);
   const lang = pickLanguage(cfg);
-  const current = document.currentScript;
+  const stored = loadConsent(cfg, Date.now());
   const gpcOn = navigator.globalPrivacyControl === true && Object.hasOwn(GPC, cfg.gpc);
   const s = {
     cfg, lang, t: {}, view: null, viewRequested: false, needView: null, wantOpen: null, parsed: false, src: (SCRIPT && SCRIPT.src) || location.href,
-    nonce: (SCRIPT && SCRIPT.nonce) || (current && current.nonce) || "",
-    consent: null, knownId: null, knownReceipt: null, listeners: [], warned: {}, ui: null, create: null, act: null,
-    mem: [], sending: false, timer: 0, sets: {}, innerHTML: null, booted: false, later: [],
+    nonce: (SCRIPT && SCRIPT.nonce) || nonce || "",
+    consent: stored.consent || null, knownId: stored.id || null, knownReceipt: stored.receipt || null,
+    listeners: [], warned: {}, ui: null, create: null, act: null,
+    mem: [], sending: false, timer: 0, sets: {}, innerHTML: null, later: [],
     gpcDenied: gpcOn ? GPC[cfg.gpc].filter((c) => cfg.categories.includes(c)) : [],
     chain: Promise.resolve(), queued: new WeakSet(), ph: new WeakMap(),
   };
   s.pending = () => pending(s);
+  s.act = actions(s);
   return s;
 }
 
@@ -131,32 +136,39 @@ function actions(s) {
 }
 
 /**
- * Starts the banner. The stored choice is read at once, so queries answer from the start. Loaded by
- * the snippet (the stub's hooks hold every other host meanwhile), the rest waits for the page's first
- * paint: the banner must not delay it. The one-tag embed has no stub: it boots at once.
+ * Starts the banner. Loaded by the snippet (the stub's hooks hold every other host meanwhile), it
+ * boots after the page's first paint: the banner must not delay it, not even by reading its config
+ * and the stored choice, which wait too unless the page asks the API first. The one-tag embed has
+ * no stub: it boots at once.
  * @param {object} config see docs/contracts.md
  */
 function start(config) {
-  if (state) return console.warn("[consentkit] init() called twice: ignored");
-  const s = (state = createState(config));
-  const stored = loadConsent(s.cfg, Date.now());
-  s.consent = stored.consent || null;
-  s.knownId = stored.id || null;
-  s.knownReceipt = stored.receipt || null;
-  s.act = actions(s);
+  if (given) return console.warn("[consentkit] init() called twice: ignored");
+  const by = document.currentScript; // only known while init() runs
+  given = { config, nonce: by && by.nonce };
   const stub = window[HOOKS]; // before boot, only the stub can have set it
-  if (stub && stub.afterPaint) stub.afterPaint(() => boot(s));
-  else boot(s);
+  if (stub && stub.afterPaint) stub.afterPaint(() => boot(made(), stub));
+  else boot(made(), null);
+}
+
+/**
+ * The state: made (the config normalised, the stored choice read) the first time it is needed, at
+ * boot or by an API call before it, so queries answer from the start. Null before init().
+ * @returns {object | null}
+ */
+function made() {
+  if (!state && given) state = createState(given.config, given.nonce);
+  return state;
 }
 
 /**
  * Installs blocking and Consent Mode's default (unless the stub did); loads the view only when
  * something must be shown, and builds the UI once the document is parsed. Then runs what the page
- * asked of the API before (queued in `s.later`).
+ * asked of the API before (queued in `s.later`, null once booted).
  * @param {object} s state
+ * @param {object | null} stub the stub's hooks, if the snippet loaded the core
  */
-function boot(s) {
-  const stub = window[HOOKS];
+function boot(s, stub) {
   if (s.cfg.consentMode) {
     if (!stub || !stub.cm) consentDefault();
     if (s.consent) consentUpdate(s.consent.choices);
@@ -173,8 +185,9 @@ function boot(s) {
     decide(s, s.consent ? s.consent.choices : {}, "gpc");
   }
   whenParsed(() => ready(s));
-  s.booted = true;
-  for (const fn of s.later.splice(0)) fn();
+  const later = s.later;
+  s.later = null; // booted
+  for (const fn of later) fn();
 }
 
 /**
@@ -184,10 +197,10 @@ function boot(s) {
  */
 function acting(fn) {
   return safe((arg) => {
-    const s = state;
+    const s = made();
     if (!s) return;
-    if (s.booted) fn(s, arg);
-    else s.later.push(safe(() => fn(s, arg)));
+    if (s.later) s.later.push(safe(() => fn(s, arg)));
+    else fn(s, arg);
   });
 }
 
@@ -257,12 +270,12 @@ const api = {
     else s.wantOpen = null;
   }),
   /** @returns {boolean} whether the category is granted ("necessary" always is) */
-  accepted: safe((category) => !!state && granted(state, category)),
+  accepted: safe((category) => !!made() && granted(state, category)),
   /** @returns {object | null} {consentId, choices, revision, date, method} or null before a choice */
-  getConsent: safe(() => (state ? publicConsent(state.consent) : null)),
+  getConsent: safe(() => (made() ? publicConsent(state.consent) : null)),
   /** Calls fn(consent) after every choice. */
   onChange: safe((fn) => {
-    if (state && typeof fn === "function") state.listeners.push(fn);
+    if (made() && typeof fn === "function") state.listeners.push(fn);
   }),
   /** Withdraws every optional category (method "withdraw"); their cookies are deleted. */
   withdraw: acting((s) => decide(s, {}, "withdraw")),
