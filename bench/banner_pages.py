@@ -7,7 +7,9 @@ consentkit goes in as `site show` prints it, pointing at a real `consentkit serv
 The probe (PROBE, injected before any page script, the same loop on every page, the one without a
 banner included) notes on every animation frame when the banner is in the DOM, first visible (a box
 of size in the viewport, effective opacity > 0.01) and fully
-shown (opacity ≥ 0.99, so fade-ins count), and the frame in which the page's heading first has a box.
+shown (opacity ≥ 0.99, so fade-ins count), the frame in which the page's heading first has a box,
+and the page's first and largest contentful paint (a banner that paints a bigger block of text than
+the page's own content becomes the page's LCP).
 """
 
 from __future__ import annotations
@@ -52,10 +54,12 @@ PARA = ("<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit. Integer nec
 PROBE = r"""
 (() => {
   const B = window.__bench = {insertedAt: null, visibleAt: null, opaqueAt: null, frame: 0,
-    h1Frame: null, visFrame: null, opaqueFrame: null, fcp: null, done: false};
+    h1Frame: null, visFrame: null, opaqueFrame: null, fcp: null, lcp: null, done: false};
   try { new PerformanceObserver((l) => { for (const e of l.getEntries())
     if (e.name === 'first-contentful-paint') B.fcp = e.startTime; }).observe({type: 'paint', buffered: true});
   } catch (e) {}
+  try { new PerformanceObserver((l) => { for (const e of l.getEntries()) B.lcp = e.startTime; })
+    .observe({type: 'largest-contentful-paint', buffered: true}); } catch (e) {}
   const sel = __SELECTOR__;  // null for the page without a banner: the same loop, no banner to find
   const find = (q) => { let root = document, el = null; const parts = q.split(' >>> ');
     for (let i = 0; i < parts.length; i++) { el = root.querySelector(parts[i]); if (!el) return null;

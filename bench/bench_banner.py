@@ -12,7 +12,8 @@ prints it (inline stub, consent.js async), consentkit's former one-tag blocking 
 Each load is a fresh browser context (a first visit: empty cache and cookies), the rows interleaved
 in a shuffled order per run. Profiles: desktop (1280×800) and mobile (390×844, CPU slowed 4× and
 150 ms latency, 1.6 Mbit/s down, through the DevTools protocol). Figures are medians, in ms from
-navigation start: the page's first contentful paint (PerformanceObserver 'paint'), the banner's
+navigation start: the page's first contentful paint (PerformanceObserver 'paint') and its largest
+(LCP: a banner bigger than the page's own first content becomes it), the banner's
 first layer first visible and fully shown (opacity ≥ 0.99, so fade-ins count), and how many
 animation frames after the page's heading first had a box the banner was fully shown. A second
 table has consentkit's repeat visit (same context, after a choice): FCP, what it fetched from
@@ -163,10 +164,12 @@ def poll(cdp, expression: str, timeout: float = 30) -> object:
 
 
 def settle(cdp, banner: Banner) -> dict:
-    """Waits for the page's FCP and the banner fully shown (the probe's frames done), then reads it."""
+    """Waits for the page's FCP and the banner fully shown (the probe's frames done), then reads it
+    after 150 ms more: LCP entries arrive after the frame they describe."""
     shown = "B.opaqueAt !== null" if banner.selector else "B.done"
-    return poll(cdp, "(() => { const B = window.__bench; "
-                     f"return B && B.fcp !== null && {shown} && {{...B}}; }})()")
+    poll(cdp, f"(() => {{ const B = window.__bench; return B && B.fcp !== null && {shown}; }})()")
+    time.sleep(0.15)
+    return poll(cdp, "({...window.__bench})")
 
 
 def watch_requests(cdp) -> dict[str, dict]:
@@ -225,7 +228,8 @@ def fmt(value: float | None, spec: str = "{:.0f}") -> str:
 def summary(rows: list[dict]) -> dict:
     ok = [r for r in rows if "error" not in r]
     frames = [r["opaqueFrame"] - r["h1Frame"] for r in ok if r.get("opaqueFrame") and r.get("h1Frame")]
-    return {"fcp": median([r["fcp"] for r in ok]), "visible": median([r.get("visibleAt") for r in ok]),
+    return {"fcp": median([r["fcp"] for r in ok]), "lcp": median([r.get("lcp") for r in ok]),
+            "visible": median([r.get("visibleAt") for r in ok]),
             "shown": median([r.get("opaqueAt") for r in ok]),
             "after": median([r["opaqueAt"] - r["fcp"] for r in ok if r.get("opaqueAt") is not None]),
             "frames": median(frames), "ok": len(ok), "n": len(rows),
@@ -233,18 +237,20 @@ def summary(rows: list[dict]) -> dict:
 
 
 def print_profile(profile: str, results: dict[str, list[dict]], runs: int) -> None:
-    base = summary(results["no banner"])["fcp"]
+    none = summary(results["no banner"])
+    base = none["fcp"]
     print(f"\n== {profile}: medians of {runs} fresh loads, ms from navigation start")
-    print("| banner | FCP | FCP vs no banner | first layer visible | fully shown | shown − FCP | "
-          "frames after first content | ok |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| banner | FCP | FCP vs no banner | LCP vs no banner | first layer visible | fully shown | "
+          "shown − FCP | frames after first content | ok |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, rows in results.items():
         s = summary(rows)
         delta = None if s["fcp"] is None or base is None else s["fcp"] - base
         pct = "" if delta is None or not base else f" ({100 * delta / base:+.0f}%)"
-        print(f"| {name} | {fmt(s['fcp'])} | {fmt(delta, '{:+.0f}')}{pct} | {fmt(s['visible'])} | "
-              f"{fmt(s['shown'])} | {fmt(s['after'], '{:+.0f}')} | {fmt(s['frames'], '{:+.1f}')} | "
-              f"{s['ok']}/{s['n']} |")
+        lcp = None if s["lcp"] is None or none["lcp"] is None else s["lcp"] - none["lcp"]
+        print(f"| {name} | {fmt(s['fcp'])} | {fmt(delta, '{:+.0f}')}{pct} | {fmt(lcp, '{:+.0f}')} | "
+              f"{fmt(s['visible'])} | {fmt(s['shown'])} | {fmt(s['after'], '{:+.0f}')} | "
+              f"{fmt(s['frames'], '{:+.1f}')} | {s['ok']}/{s['n']} |")
         for error in s["errors"]:
             print(f"    error: {error}")
     ours = summary(results["consentkit"])
