@@ -5,8 +5,8 @@ import { HOOKS, VIEW_EVENT } from "./constants.js";
 
 /**
  * Injects the view's script (with the banner's nonce) and calls `ready(view)` once it has loaded, unless
- * the stub fetches it (a first visit: under /current/, beside the core). `cfg.viewUrl` names it; otherwise it is consentkit-ui.js
- * beside the core's own script.
+ * the stub fetches it (a first visit: under /current/, beside the core). `cfg.viewUrl` names it;
+ * otherwise it is consentkit-ui.js beside the core's own script.
  * @param {object} state
  * @param {HTMLScriptElement | null} self the core's own script element
  * @param {(view: object) => void} ready
